@@ -1,0 +1,113 @@
+// Command syncwatch finds the network faults behind Cisco ISE's "Posture
+// Configuration Detection" alarm: compliant endpoints that still reach the
+// PSNs' posture state-sync port (TCP 8449), and unknown ones that cannot.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes that scripts can rely on.
+const (
+	exitOK       = 0
+	exitRuntime  = 1 // a runtime error, including a damaged capture file
+	exitUsage    = 2 // bad flags or arguments
+	exitFindings = 3 // --fail-on matched a finding
+)
+
+// usageError marks an error as the user's (exit code 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *environment, args []string) error
+}
+
+// environment carries what a subcommand may touch, so tests can run
+// subcommands in-process with their own streams.
+type environment struct {
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"analyze", "classify connection attempts to the state-sync port in capture files", runAnalyze},
+		{"watch", "classify attempts live on SPAN interfaces and print each as a JSON line", runWatch},
+		{"version", "print the version", runVersion},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, &environment{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand and maps its error to an exit code.
+func run(ctx context.Context, env *environment, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		printUsage(env.stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, env, args[1:])
+		return exitCode(env, c.name, err)
+	}
+	fmt.Fprintf(env.stderr, "syncwatch: unknown command %q (try syncwatch --help)\n", args[0])
+	return exitUsage
+}
+
+func exitCode(env *environment, name string, err error) int {
+	var u usageError
+	var f findingsError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errHelp):
+		return exitOK
+	case errors.As(err, &u):
+		fmt.Fprintf(env.stderr, "syncwatch %s: %v\n", name, err)
+		return exitUsage
+	case errors.As(err, &f):
+		return exitFindings
+	default:
+		fmt.Fprintf(env.stderr, "syncwatch %s: %v\n", name, err)
+		return exitRuntime
+	}
+}
+
+// findingsError reports that --fail-on matched; the findings were printed.
+type findingsError struct{ n int }
+
+func (f findingsError) Error() string { return fmt.Sprintf("%d findings at or above the --fail-on severity", f.n) }
+
+func printUsage(w io.Writer) {
+	fmt.Fprintf(w, "syncwatch finds compliant endpoints that reach the ISE posture state-sync port, and unknown ones that cannot.\n\nUsage: syncwatch COMMAND [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun syncwatch COMMAND --help for a command's flags.\nExit codes: 0 ok, 1 runtime error, 2 usage error, 3 findings at or above --fail-on.\n")
+}

@@ -1,0 +1,273 @@
+package capture
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// Outcome is what the wire showed of an attempt.
+type Outcome uint8
+
+// The outcomes of an attempt, as in DOMAIN.md's verdict table.
+const (
+	// OutcomeOpen is an attempt still waiting for its answer; it is never
+	// reported.
+	OutcomeOpen Outcome = iota
+	// Accepted: a SYN-ACK from the PSN, or the client's ACK or data that
+	// only a SYN-ACK explains (Inferred): the port was reached.
+	Accepted
+	// Refused: a RST from the PSN: the SYN reached the PSN, nothing listens.
+	Refused
+	// Prohibited: an ICMP destination unreachable for the SYN.
+	Prohibited
+	// Unanswered: nothing within the answer timeout.
+	Unanswered
+	numOutcomes
+)
+
+var outcomeNames = [numOutcomes]string{"open", "accepted", "refused", "prohibited", "unanswered"}
+
+// String returns the outcome's name as used in JSON and metrics.
+func (o Outcome) String() string {
+	if o < numOutcomes {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("outcome(%d)", uint8(o))
+}
+
+// Outcomes lists the reported outcomes in table order.
+func Outcomes() []Outcome { return []Outcome{Accepted, Refused, Prohibited, Unanswered} }
+
+// ParseOutcome returns the outcome with the given name.
+func ParseOutcome(s string) (Outcome, error) {
+	for _, o := range Outcomes() {
+		if o.String() == s {
+			return o, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown outcome %q", s)
+}
+
+// MarshalText renders the outcome's name.
+func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText parses an outcome's name.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	v, err := ParseOutcome(string(b))
+	if err != nil {
+		return err
+	}
+	*o = v
+	return nil
+}
+
+// Attempt is one TCP connection attempt from an endpoint (the client) to a
+// PSN's state-sync port: a SYN and its retransmissions, identified by
+// client, client port, PSN, port and initial sequence number.
+type Attempt struct {
+	// ID numbers attempts in the order the tracker created them; a late
+	// correction carries the ID of the attempt it corrects.
+	ID uint64
+
+	Client     netip.Addr
+	ClientPort uint16
+	// ClientMAC is the endpoint side's MAC address as the frame carried it
+	// (the endpoint's own MAC when the SPAN is at the access layer, a
+	// router's otherwise); valid when HasClientMAC.
+	ClientMAC    [6]byte
+	HasClientMAC bool
+	PSN          netip.Addr
+	Port         uint16
+	// ISN is the client's initial sequence number.
+	ISN uint32
+
+	Outcome Outcome
+	// SYNSeen is false when only the answer was captured (a SPAN that
+	// mirrors only the PSN-to-client direction).
+	SYNSeen bool
+	// Inferred is set when no answer was captured but the client's ACK or
+	// data after the SYN proves one arrived (a SPAN that mirrors only the
+	// client-to-PSN direction).
+	Inferred bool
+	// Late is set when the answer came after the answer timeout, within the
+	// grace period; live, the attempt was first reported unanswered.
+	Late bool
+	// SYNs counts the SYNs seen (retransmissions included, SPAN duplicates
+	// not).
+	SYNs int
+
+	// FirstSeen is the time of the first packet of the attempt.
+	FirstSeen time.Time
+	// AnsweredAt is the time of the answer; zero when unanswered.
+	AnsweredAt time.Time
+
+	// VLANs holds NumVLANs VLAN IDs, outermost first, from the first frame.
+	VLANs    [MaxVLANs]uint16
+	NumVLANs uint8
+	// Interface is where the attempt's first frame was captured.
+	Interface string
+
+	// HasICMP is set for Prohibited: the ICMP error's type, code and sender.
+	HasICMP  bool
+	ICMPType uint8
+	ICMPCode uint8
+	ICMPFrom netip.Addr
+
+	evidence [maxEvidence]uint64
+	nev      uint8
+}
+
+// VLANList returns the VLAN IDs outermost first, never nil.
+func (a *Attempt) VLANList() []uint16 {
+	out := make([]uint16, a.NumVLANs)
+	copy(out, a.VLANs[:a.NumVLANs])
+	return out
+}
+
+// RTT is the time from the first SYN to the answer; ok is false when there
+// was no answer or the SYN was not seen.
+func (a *Attempt) RTT() (time.Duration, bool) {
+	if !a.SYNSeen || a.AnsweredAt.IsZero() {
+		return 0, false
+	}
+	return a.AnsweredAt.Sub(a.FirstSeen), true
+}
+
+// ICMPMeaning says what an ICMP destination-unreachable code means for the
+// state-sync path: an ACL that answers (ICMPv4 codes 9, 10 and 13, ICMPv6
+// code 1) or a routing or host problem.
+func ICMPMeaning(v6 bool, code uint8) string {
+	if v6 {
+		switch code {
+		case 0:
+			return "no route to destination"
+		case 1:
+			return "administratively prohibited (ACL)"
+		case 2:
+			return "beyond scope of source address"
+		case 3:
+			return "address unreachable"
+		case 4:
+			return "port unreachable"
+		case 5:
+			return "source address failed ingress/egress policy (ACL)"
+		case 6:
+			return "reject route to destination"
+		}
+		return fmt.Sprintf("code %d", code)
+	}
+	switch code {
+	case 0:
+		return "network unreachable"
+	case 1:
+		return "host unreachable"
+	case 2:
+		return "protocol unreachable"
+	case 3:
+		return "port unreachable"
+	case 4:
+		return "fragmentation needed"
+	case 5:
+		return "source route failed"
+	case 6, 7:
+		return "destination unknown"
+	case 9:
+		return "network administratively prohibited (ACL)"
+	case 10:
+		return "host administratively prohibited (ACL)"
+	case 13:
+		return "communication administratively prohibited (ACL)"
+	}
+	return fmt.Sprintf("code %d", code)
+}
+
+// ICMPIsACL reports whether an ICMP destination-unreachable code is one an
+// ACL sends.
+func ICMPIsACL(v6 bool, code uint8) bool {
+	if v6 {
+		return code == 1 || code == 5
+	}
+	return code == 9 || code == 10 || code == 13
+}
+
+// attemptJSON is the stable JSON form of an attempt (README, "JSON output").
+type attemptJSON struct {
+	Client     string    `json:"client"`
+	ClientPort uint16    `json:"client_port"`
+	ClientMAC  *string   `json:"client_mac"`
+	PSN        string    `json:"psn"`
+	Port       uint16    `json:"port"`
+	Outcome    Outcome   `json:"outcome"`
+	SYNSeen    bool      `json:"syn_seen"`
+	Inferred   bool      `json:"inferred"`
+	Late       bool      `json:"late"`
+	SYNs       int       `json:"syns"`
+	FirstSeen  string    `json:"first_seen"`
+	AnsweredAt *string   `json:"answered_at"`
+	RTT        *float64  `json:"rtt_seconds"`
+	VLANs      []uint16  `json:"vlans"`
+	Interface  string    `json:"interface"`
+	ICMP       *icmpJSON `json:"icmp"`
+}
+
+type icmpJSON struct {
+	Type    uint8  `json:"type"`
+	Code    uint8  `json:"code"`
+	From    string `json:"from"`
+	Meaning string `json:"meaning"`
+	ACL     bool   `json:"acl"`
+}
+
+// TimeFormat is how syncwatch writes times in JSON: RFC 3339 in UTC with
+// nanoseconds.
+const TimeFormat = "2006-01-02T15:04:05.000000000Z07:00"
+
+// MarshalJSON renders the attempt in the documented JSON form.
+func (a *Attempt) MarshalJSON() ([]byte, error) {
+	j := attemptJSON{
+		Client:     a.Client.String(),
+		ClientPort: a.ClientPort,
+		PSN:        a.PSN.String(),
+		Port:       a.Port,
+		Outcome:    a.Outcome,
+		SYNSeen:    a.SYNSeen,
+		Inferred:   a.Inferred,
+		Late:       a.Late,
+		SYNs:       a.SYNs,
+		FirstSeen:  a.FirstSeen.UTC().Format(TimeFormat),
+		VLANs:      a.VLANList(),
+		Interface:  a.Interface,
+	}
+	if a.HasClientMAC {
+		s := formatMAC(a.ClientMAC)
+		j.ClientMAC = &s
+	}
+	if !a.AnsweredAt.IsZero() {
+		s := a.AnsweredAt.UTC().Format(TimeFormat)
+		j.AnsweredAt = &s
+	}
+	if rtt, ok := a.RTT(); ok {
+		s := rtt.Seconds()
+		j.RTT = &s
+	}
+	if a.HasICMP {
+		v6 := a.Client.Is6() && !a.Client.Is4In6()
+		j.ICMP = &icmpJSON{Type: a.ICMPType, Code: a.ICMPCode, From: a.ICMPFrom.String(),
+			Meaning: ICMPMeaning(v6, a.ICMPCode), ACL: ICMPIsACL(v6, a.ICMPCode)}
+	}
+	return json.Marshal(j)
+}
+
+func formatMAC(m [6]byte) string {
+	const hexdigits = "0123456789abcdef"
+	b := make([]byte, 0, 17)
+	for i, x := range m {
+		if i > 0 {
+			b = append(b, ':')
+		}
+		b = append(b, hexdigits[x>>4], hexdigits[x&0xf])
+	}
+	return string(b)
+}

@@ -99,17 +99,17 @@ type Reason uint8
 // The reasons a frame is ignored; String gives the label used in JSON stats
 // and metrics.
 const (
-	ReasonNone        Reason = iota
-	ReasonLinkType           // a link type syncwatch does not decode
-	ReasonNotIP              // ARP, LLDP, 802.3 LLC, ...
-	ReasonProtocol           // IP but neither TCP nor ICMP/ICMPv6
-	ReasonPort               // TCP with neither port configured, or an ICMP error about such a packet
-	ReasonICMPType           // ICMP that is not a destination unreachable
-	ReasonFragment           // a non-first IP fragment: it carries no ports
-	ReasonTruncated          // cut by the snaplen before the ports and flags
-	ReasonMalformed          // header fields that contradict each other or the frame
-	ReasonNotPSN             // the port matches but neither address is a configured PSN
-	ReasonUnmatched          // TCP on the port that belongs to no attempt (data, FIN, midstream)
+	ReasonNone      Reason = iota
+	ReasonLinkType         // a link type syncwatch does not decode
+	ReasonNotIP            // ARP, LLDP, 802.3 LLC, ...
+	ReasonProtocol         // IP but neither TCP nor ICMP/ICMPv6
+	ReasonPort             // TCP with neither port configured, or an ICMP error about such a packet
+	ReasonICMPType         // ICMP that is not a destination unreachable
+	ReasonFragment         // a non-first IP fragment: it carries no ports
+	ReasonTruncated        // cut by the snaplen before the ports and flags
+	ReasonMalformed        // header fields that contradict each other or the frame
+	ReasonNotPSN           // the port matches but neither address is a configured PSN
+	ReasonUnmatched        // TCP on the port that belongs to no attempt (data, FIN, midstream)
 	numReasons
 )
 

@@ -375,7 +375,7 @@ func (t *Tracker) unreachable(p *Packet, f *Frame) Reason {
 	}
 	if toPSN {
 		if p.HasFlags && (p.Flags&FlagSYN == 0 || p.Flags&FlagACK != 0) {
-				return ReasonUnmatched
+			return ReasonUnmatched
 		}
 		k := attemptKey{client: p.Src, psn: p.Dst, clientPort: p.SrcPort, port: p.DstPort, isn: p.Seq}
 		return t.answer(k, p, f, Prohibited)
@@ -455,7 +455,7 @@ func (t *Tracker) answer(k attemptKey, p *Packet, f *Frame, o Outcome) Reason {
 		if o == Refused && p.Seq != 0 {
 			// A RST for a SYN carries sequence number 0 (RFC 793); any other
 			// RST ends an established connection whose SYN we never saw.
-				return ReasonUnmatched
+			return ReasonUnmatched
 		}
 		i = t.alloc(k, p)
 		e := &t.entries[i]

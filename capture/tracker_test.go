@@ -262,10 +262,10 @@ func TestTrackerOutcomes(t *testing.T) {
 			},
 		},
 		{
-			name: "the PSN list restricts which addresses are PSNs",
-			cfg:  TrackerConfig{PSNs: []netip.Addr{netip.MustParseAddr(psn2)}},
-			segs: []seg{syn(0), synAck(ms), with(syn(2*ms), func(s *seg) { s.dst = psn2 })},
-			want: []string{"10.1.20.50:51000>10.0.0.12:8449 isn=1000 unanswered syns=1 first=2ms mac=00:50:56:aa:bb:01"},
+			name:   "the PSN list restricts which addresses are PSNs",
+			cfg:    TrackerConfig{PSNs: []netip.Addr{netip.MustParseAddr(psn2)}},
+			segs:   []seg{syn(0), synAck(ms), with(syn(2*ms), func(s *seg) { s.dst = psn2 })},
+			want:   []string{"10.1.20.50:51000>10.0.0.12:8449 isn=1000 unanswered syns=1 first=2ms mac=00:50:56:aa:bb:01"},
 			ignore: map[string]uint64{"not-psn": 2},
 		},
 		{

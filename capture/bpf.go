@@ -15,7 +15,7 @@ import (
 // client-provisioning portals than a deployment has.
 const MaxFilterPorts = 32
 
-// Ethertypes, IP protocol numbers and ICMP types the kernel filter tests.
+// Header values and offsets the kernel filter tests.
 const (
 	bpfEtherTypeIPv4   = 0x0800
 	bpfEtherTypeIPv6   = 0x86dd
@@ -51,9 +51,10 @@ const (
 //   - an ICMPv4 destination unreachable (type 3) or ICMPv6 destination
 //     unreachable (type 1) whose quoted packet is TCP from or to any of ports.
 //
-// IPv4 packets whose fragment offset is not 0 are dropped, since only the
-// first fragment carries ports, and the transport header is found through
-// the IHL. IPv6 transport headers are found directly behind the fixed
+// IP headers must carry the version their ethertype (or ICMP quote)
+// promises. IPv4 packets whose fragment offset is not 0 are dropped, since
+// only the first fragment carries ports, and the transport header is found
+// through the IHL (below 5 is dropped). IPv6 transport headers are found directly behind the fixed
 // header or behind exactly one Hop-by-Hop, Routing, Destination Options or
 // Fragment (offset 0 only) header; the packet quoted in an ICMPv6 error must
 // have TCP directly behind its fixed header.
@@ -61,13 +62,20 @@ const (
 // Classic BPF cannot loop, so deeper IPv6 extension-header chains and
 // frames with 3 or more VLAN tags are not matched: that is a limit of the
 // kernel filter only, as the user-space decoder reads any depth. On live
-// capture the kernel strips the outermost VLAN tag into packet metadata
-// before the socket filter runs, so the filter sees one tag fewer and its
-// 0, 1 and 2 tag paths cover frames with up to 3 tags on the wire.
+// capture the kernel strips the outermost VLAN tag (TPID 0x8100 or 0x88a8,
+// not 0x9100) into packet metadata before the socket filter runs, so the
+// filter sees one tag fewer and its 0, 1 and 2 tag paths cover frames with
+// up to 3 tags on the wire.
 //
-// ports are de-duplicated; Filter fails when they are empty, hold port 0,
-// or hold more than MaxFilterPorts distinct ports, and when snaplen is 0,
-// which would drop everything.
+// Unlike libpcap's "tcp port N or (vlan and tcp port N) ...", the program
+// finds TCP behind one IPv6 extension header, reads only 0x8100 as an inner
+// TPID, rejects an IPv4 IHL below 5, and drops TCP segments cut before the
+// flags byte, which the tracker needs to classify them.
+//
+// ports are de-duplicated and sorted, so the same set always yields the
+// same program. Filter fails when they are empty, hold port 0, or hold more
+// than MaxFilterPorts distinct ports, and when snaplen is 0, which would
+// drop everything.
 func Filter(ports []uint16, snaplen uint32) ([]bpf.RawInstruction, error) {
 	if snaplen == 0 {
 		return nil, errors.New("kernel filter: snaplen 0 would drop every frame")
@@ -94,8 +102,7 @@ func Filter(ports []uint16, snaplen uint32) ([]bpf.RawInstruction, error) {
 	return raw, nil
 }
 
-// filterPortSet validates ports and returns them sorted without duplicates,
-// so that the same set always yields the same program.
+// filterPortSet validates ports and returns them sorted without duplicates.
 func filterPortSet(ports []uint16) ([]uint16, error) {
 	if len(ports) == 0 {
 		return nil, errors.New("kernel filter: no ports")
@@ -116,45 +123,41 @@ func filterPortSet(ports []uint16) ([]uint16, error) {
 // enters the IPv4 or IPv6 block with X holding the network header offset,
 // so that one copy of each block serves every tag depth.
 func filterLinkLayer(p *bpfProgram) {
-	// Ethertype offsets for 0, 1 and 2 tags; the network header follows at +2.
+	// At depth d the ethertype (or a further tag's TPID) is at 12+4d and
+	// the network header at 14+4d; a third tag is not followed.
 	depths := []struct {
-		at          uint32
-		next        bpfLabel
-		nextTPIDs   []uint32
-		ipv4, ipv6  bpfLabel
-		networkHere uint32
+		tag, ipv4, ipv6 bpfLabel
+		tpids           []uint32 // TPIDs of a further tag
 	}{
-		{12, "tag1", []uint32{bpfTpidDot1Q, bpfTpidDot1AD, bpfTpidLegacyQinQ}, "ipv4@14", "ipv6@14", 14},
-		{16, "tag2", []uint32{bpfTpidDot1Q}, "ipv4@18", "ipv6@18", 18},
-		{20, "", nil, "ipv4@22", "ipv6@22", 22},
+		{"tag0", "ipv4@14", "ipv6@14", []uint32{bpfTpidDot1Q, bpfTpidDot1AD, bpfTpidLegacyQinQ}},
+		{"tag1", "ipv4@18", "ipv6@18", []uint32{bpfTpidDot1Q}},
+		{"tag2", "ipv4@22", "ipv6@22", nil},
 	}
 	for i, d := range depths {
-		if i > 0 {
-			p.mark(depths[i-1].next)
-		}
-		p.emit(bpf.LoadAbsolute{Off: d.at, Size: 2})
+		p.mark(d.tag)
+		p.emit(bpf.LoadAbsolute{Off: uint32(12 + 4*i), Size: 2})
 		p.jumpIf(bpf.JumpEqual, bpfEtherTypeIPv4, d.ipv4, "")
-		if len(d.nextTPIDs) == 0 {
+		if len(d.tpids) == 0 {
 			p.jumpIf(bpf.JumpEqual, bpfEtherTypeIPv6, d.ipv6, "drop")
 			continue
 		}
 		p.jumpIf(bpf.JumpEqual, bpfEtherTypeIPv6, d.ipv6, "")
-		for j, tpid := range d.nextTPIDs {
+		for j, tpid := range d.tpids {
 			otherwise := bpfLabel("")
-			if j == len(d.nextTPIDs)-1 {
+			if j == len(d.tpids)-1 {
 				otherwise = "drop"
 			}
-			p.jumpIf(bpf.JumpEqual, tpid, d.next, otherwise)
+			p.jumpIf(bpf.JumpEqual, tpid, depths[i+1].tag, otherwise)
 		}
 	}
-	for _, d := range depths {
+	for i, d := range depths {
 		p.mark(d.ipv4)
-		p.emit(bpf.LoadConstant{Dst: bpf.RegX, Val: d.networkHere})
+		p.emit(bpf.LoadConstant{Dst: bpf.RegX, Val: uint32(14 + 4*i)})
 		p.jump("ipv4")
 	}
-	for _, d := range depths {
+	for i, d := range depths {
 		p.mark(d.ipv6)
-		p.emit(bpf.LoadConstant{Dst: bpf.RegX, Val: d.networkHere})
+		p.emit(bpf.LoadConstant{Dst: bpf.RegX, Val: uint32(14 + 4*i)})
 		p.jump("ipv6")
 	}
 }

@@ -34,12 +34,12 @@ const ngByteOrderMagic = 0x1a2b3c4d
 // Minimum total lengths of the blocks the reader parses: header, fixed
 // fields and trailing length.
 const (
-	ngMinBlock            = 12
-	ngMinSectionHeader    = 28
-	ngMinInterfaceDesc    = 20
-	ngMinPacket           = 32
-	ngMinSimplePacket     = 16
-	ngMinInterfaceStatist = 24
+	ngMinBlock          = 12
+	ngMinSectionHeader  = 28
+	ngMinInterfaceDesc  = 20
+	ngMinPacket         = 32
+	ngMinSimplePacket   = 16
+	ngMinInterfaceStats = 24
 )
 
 // ngInterface is one Interface Description Block of the current section.
@@ -321,8 +321,8 @@ func (r *pcapngReader) interfaceDesc(blk []byte) error {
 // interfaceStatistics records the counters of an Interface Statistics Block,
 // replacing those of any earlier one for the same interface.
 func (r *pcapngReader) interfaceStatistics(blk []byte) error {
-	if len(blk) < ngMinInterfaceStatist {
-		return fmt.Errorf("interface statistics block: length %d is shorter than the minimum %d", len(blk), ngMinInterfaceStatist)
+	if len(blk) < ngMinInterfaceStats {
+		return fmt.Errorf("interface statistics block: length %d is shorter than the minimum %d", len(blk), ngMinInterfaceStats)
 	}
 	id := r.u32(blk[8:])
 	if id >= uint32(len(r.ifaces)) {

@@ -295,6 +295,12 @@ func TestNewReaderStreams(t *testing.T) {
 			is:      errDisk,
 		},
 		{
+			name:    "read error inside a pcap record",
+			r:       io.MultiReader(bytes.NewReader(smallPcap()[:42]), iotest.ErrReader(errDisk)),
+			wantErr: "s: offset 24: reading record: disk on fire",
+			is:      errDisk,
+		},
+		{
 			name:    "reader that makes no progress",
 			r:       io.MultiReader(bytes.NewReader(smallPcap()[:30]), zeroReader{}),
 			wantErr: "s: offset 24: reading record header: multiple Read calls return no data or error",

@@ -112,6 +112,7 @@ func TestPcap(t *testing.T) {
 	t0 := time.Unix(1796000000, 123456789)
 	t1 := time.Unix(1796000001, 999999999)
 	const name = "t.pcap"
+	big := bytes.Repeat([]byte{0x5a}, maxCaptureLength)
 	tests := []struct {
 		name    string
 		file    []byte
@@ -210,6 +211,11 @@ func TestPcap(t *testing.T) {
 				pcapRecord{sec: 2, capLen: 0x7fffffff, length: 0x7fffffff, data: data74}),
 			want:    []Frame{frame(1_000000000, 3, LinkEthernet, name, data3)},
 			wantErr: "t.pcap: offset 43: record captured length 2147483647 exceeds the limit of 262144",
+		},
+		{
+			name: "captured length at the limit, more than the read buffer",
+			file: buildPcap(be, magicMicro, 1, rec(1, 0, big, maxCaptureLength), rec(2, 0, data3, 3)),
+			want: []Frame{frame(1e9, maxCaptureLength, LinkEthernet, name, big), frame(2e9, 3, LinkEthernet, name, data3)},
 		},
 		{
 			name:    "captured length one past the limit",

@@ -440,10 +440,11 @@ func (t *Tracker) fillFrom(e *entry, p *Packet, mac int) {
 	e.nvlans = p.NumVLANs
 	e.vlans = p.VLANs
 	e.iface = t.ifaceID(p.Interface)
+	// Loopback and some tunnels carry all-zero MACs: that names no one.
 	switch {
-	case mac == macSrc && p.HasSrcMAC:
+	case mac == macSrc && p.HasSrcMAC && p.SrcMAC != [6]byte{}:
 		e.mac, e.hasMAC = p.SrcMAC, true
-	case mac == macDst && p.HasDstMAC:
+	case mac == macDst && p.HasDstMAC && p.DstMAC != [6]byte{}:
 		e.mac, e.hasMAC = p.DstMAC, true
 	}
 }

@@ -102,7 +102,9 @@ func exitCode(env *environment, name string, err error) int {
 // findingsError reports that --fail-on matched; the findings were printed.
 type findingsError struct{ n int }
 
-func (f findingsError) Error() string { return fmt.Sprintf("%d findings at or above the --fail-on severity", f.n) }
+func (f findingsError) Error() string {
+	return fmt.Sprintf("%d findings at or above the --fail-on severity", f.n)
+}
 
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "syncwatch finds compliant endpoints that reach the ISE posture state-sync port, and unknown ones that cannot.\n\nUsage: syncwatch COMMAND [flags]\n\nCommands:\n")

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/syncwatch/syncwatch/capture"
+)
+
+func runAnalyze(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "analyze", "[--port N]... [--psn ADDR]... [--answer-timeout D] [--format text|json] FILE...",
+		"Classify every connection attempt to the PSN state-sync port in capture files (pcap or pcapng,\n"+
+			"gzip-compressed or not, detected by content): accepted (SYN-ACK), refused (RST), prohibited\n"+
+			"(ICMP unreachable) or unanswered. Several files are merged by time. Prints the attempts in order\n"+
+			"of their first packet, a summary per PSN and outcome, and packet statistics.\n\n"+
+			"Exit codes: 0 ok, 1 a file could not be read completely (what was read is still printed), 2 usage.")
+	var tf trackerFlags
+	tf.register(fs)
+	format := fs.String("format", "text", "output `format`: text (a table for people) or json (for machines)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return usagef("--format must be text or json, not %q", *format)
+	}
+	if fs.NArg() == 0 {
+		return usagef("no capture file given (try syncwatch analyze --help)")
+	}
+	cfg, err := tf.config()
+	if err != nil {
+		return err
+	}
+
+	var srcs []capture.Source
+	var files []fileReport
+	var errs []error
+	for _, path := range fs.Args() {
+		src, err := capture.OpenFile(path)
+		if err != nil {
+			errs = append(errs, err)
+			files = append(files, fileReport{File: path, Error: errString(err)})
+			continue
+		}
+		srcs = append(srcs, src)
+		files = append(files, fileReport{File: path, src: src})
+	}
+	if len(srcs) == 0 {
+		return errors.Join(errs...)
+	}
+	col := capture.NewCollector()
+	cls, err := capture.NewClassifier(cfg, col.Add)
+	if err != nil {
+		return usageError{err}
+	}
+	merged := capture.NewMerged(srcs...)
+	defer merged.Close()
+	if err := cls.ReadAll(ctx, merged); err != nil {
+		return fmt.Errorf("reading captures: %w", err)
+	}
+	for _, ferr := range merged.Errors() {
+		errs = append(errs, ferr)
+		for i := range files {
+			if files[i].src != nil && strings.HasPrefix(ferr.Error(), files[i].File+":") {
+				files[i].Error = errString(ferr)
+			}
+		}
+	}
+	for i := range files {
+		files[i].Interfaces = []interfaceJSON{}
+		if st, ok := files[i].src.(capture.InterfaceStatser); ok {
+			files[i].Interfaces = interfacesJSON(st.InterfaceStats())
+		}
+	}
+	rep := analyzeReport{Attempts: col.Attempts(), Stats: cls.Stats(), Files: files}
+	rep.Summary = capture.Summarize(rep.Attempts)
+	if *format == "json" {
+		err = writeAnalyzeJSON(env.stdout, &rep)
+	} else {
+		err = writeAnalyzeText(env.stdout, &rep)
+	}
+	if err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	return errors.Join(errs...)
+}
+
+func errString(err error) *string {
+	s := err.Error()
+	return &s
+}
+
+// fileReport says what became of one input file.
+type fileReport struct {
+	File       string          `json:"file"`
+	Error      *string         `json:"error"`
+	Interfaces []interfaceJSON `json:"interfaces"`
+	src        capture.Source
+}
+
+// interfaceJSON is what a capture file's statistics blocks say about one
+// interface; counters the file did not record are null.
+type interfaceJSON struct {
+	Name     string  `json:"name"`
+	Link     string  `json:"link"`
+	Received *uint64 `json:"received"`
+	Dropped  *uint64 `json:"dropped"`
+}
+
+func interfacesJSON(stats []capture.InterfaceStats) []interfaceJSON {
+	out := []interfaceJSON{}
+	for _, s := range stats {
+		j := interfaceJSON{Name: s.Name, Link: s.Link.String()}
+		if s.HasReceived {
+			j.Received = &s.Received
+		}
+		if s.HasDropped {
+			j.Dropped = &s.Dropped
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+type analyzeReport struct {
+	Attempts []capture.Attempt
+	Summary  capture.Summary
+	Stats    capture.Stats
+	Files    []fileReport
+}
+
+// statsJSON is the "stats" object of analyze's JSON.
+type statsJSON struct {
+	Packets         uint64            `json:"packets"`
+	Decoded         uint64            `json:"decoded"`
+	Ignored         map[string]uint64 `json:"ignored"`
+	Truncated       uint64            `json:"truncated"`
+	Duplicates      uint64            `json:"duplicates"`
+	LateCorrections uint64            `json:"late_corrections"`
+	Evictions       uint64            `json:"evictions"`
+	Files           []fileReport      `json:"files"`
+}
+
+func writeAnalyzeJSON(w io.Writer, r *analyzeReport) error {
+	attempts := make([]*capture.Attempt, len(r.Attempts))
+	for i := range r.Attempts {
+		attempts[i] = &r.Attempts[i]
+	}
+	out := struct {
+		Attempts []*capture.Attempt `json:"attempts"`
+		Summary  capture.Summary    `json:"summary"`
+		Stats    statsJSON          `json:"stats"`
+	}{
+		Attempts: attempts,
+		Summary:  r.Summary,
+		Stats: statsJSON{
+			Packets: r.Stats.Packets, Decoded: r.Stats.Decoded, Ignored: r.Stats.Ignored,
+			Truncated: r.Stats.Truncated, Duplicates: r.Stats.Duplicates,
+			LateCorrections: r.Stats.LateCorrections, Evictions: r.Stats.Evictions, Files: r.Files,
+		},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+const textTime = "2006-01-02 15:04:05.000000"
+
+func writeAnalyzeText(w io.Writer, r *analyzeReport) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "FIRST SEEN (UTC)\tCLIENT\tCLIENT MAC\tPSN\tOUTCOME\tSYNS\tRTT\tVLANS\tINTERFACE\tNOTE\n")
+	for i := range r.Attempts {
+		a := &r.Attempts[i]
+		mac := "-"
+		if a.HasClientMAC {
+			mac = fmtMAC(a.ClientMAC)
+		}
+		rtt := "-"
+		if d, ok := a.RTT(); ok {
+			rtt = fmtDuration(d)
+		}
+		vlans := "-"
+		if a.NumVLANs > 0 {
+			vlans = strings.Trim(strings.ReplaceAll(fmt.Sprint(a.VLANList()), " ", ","), "[]")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n",
+			a.FirstSeen.UTC().Format(textTime), hostPort(a.Client.String(), a.ClientPort), mac,
+			hostPort(a.PSN.String(), a.Port), a.Outcome, a.SYNs, rtt, vlans, a.Interface, attemptNote(a))
+	}
+	if len(r.Attempts) == 0 {
+		fmt.Fprintf(tw, "(no attempts to the state-sync port)\n")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(w, "\nSummary: %d attempts\n", r.Summary.Attempts)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "PSN\tPORT\tACCEPTED\tREFUSED\tPROHIBITED\tUNANSWERED\tTOTAL\t\n")
+	for _, s := range r.Summary.ByPSN {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.PSN, s.Port, s.Accepted, s.Refused, s.Prohibited, s.Unanswered, s.Total)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	st := r.Stats
+	fmt.Fprintf(w, "\nPackets: %d read, %d on the port, %d cut by the snaplen, %d SPAN duplicates, %d late corrections, %d evictions\n",
+		st.Packets, st.Decoded, st.Truncated, st.Duplicates, st.LateCorrections, st.Evictions)
+	if len(st.Ignored) > 0 {
+		var parts []string
+		for _, reason := range capture.Reasons() {
+			if n := st.Ignored[reason.String()]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", reason, n))
+			}
+		}
+		fmt.Fprintf(w, "Ignored: %s\n", strings.Join(parts, ", "))
+	}
+	for _, f := range r.Files {
+		for _, s := range f.Interfaces {
+			if s.Dropped != nil && *s.Dropped > 0 {
+				fmt.Fprintf(w, "Warning: %s: interface %s dropped %d packets during the capture: attempts may be missing\n", f.File, s.Name, *s.Dropped)
+			}
+		}
+	}
+	return nil
+}
+
+// attemptNote explains what is special about an attempt.
+func attemptNote(a *capture.Attempt) string {
+	var notes []string
+	if a.HasICMP {
+		v6 := a.Client.Is6() && !a.Client.Is4In6()
+		notes = append(notes, fmt.Sprintf("ICMP %d/%d from %s: %s", a.ICMPType, a.ICMPCode, a.ICMPFrom, capture.ICMPMeaning(v6, a.ICMPCode)))
+	}
+	if !a.SYNSeen {
+		notes = append(notes, "SYN not captured")
+	}
+	if a.Inferred {
+		notes = append(notes, "answer inferred from the client's ACK")
+	}
+	if a.Late {
+		notes = append(notes, fmt.Sprintf("late answer after %s", fmtDuration(a.AnsweredAt.Sub(a.FirstSeen))))
+	}
+	return strings.Join(notes, "; ")
+}
+
+func hostPort(host string, port uint16) string {
+	if strings.Contains(host, ":") {
+		return fmt.Sprintf("[%s]:%d", host, port)
+	}
+	return fmt.Sprintf("%s:%d", host, port)
+}
+
+func fmtMAC(m [6]byte) string {
+	return fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5])
+}
+
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < time.Second:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.3fs", d.Seconds())
+}

@@ -160,7 +160,9 @@ func TestAgainstTshark(t *testing.T) {
 		{with(syn(0), func(s *seg) { s.vlans = []uint16{300, 120}; s.outerTPID = layers.EthernetTypeQinQ }), synAck(ms)},
 		{with(syn(0), func(s *seg) { s.src, s.dst = cli6, psn6 }), with(synAck(ms), func(s *seg) { s.src, s.dst = psn6, cli6 })},
 		{with(syn(0), func(s *seg) { s.src, s.dst = cli6, psn6 }),
-			with(syn(ms), func(s *seg) { s.src, s.dst, s.icmp, s.icmpCode, s.icmpFrom, s.quote = cli6, psn6, true, 1, "2001:db8:20::1", 20 })},
+			with(syn(ms), func(s *seg) {
+				s.src, s.dst, s.icmp, s.icmpCode, s.icmpFrom, s.quote = cli6, psn6, true, 1, "2001:db8:20::1", 20
+			})},
 	} {
 		for _, x := range s {
 			// Each scenario from its own client port, a minute apart.

@@ -70,11 +70,11 @@ type fact map[string]string
 // longer occurs, so the list cannot hide a regression.
 var knownUpstreamErrors = map[string]map[string]string{
 	"show_authentication_sessions/genie-iosxe-ShowAuthenticationSessionInterfaceSwitch__golden_output_expected.json": {
-		"interface=F mac=- session_id=progress": "genie read the legend line 'F - Final Removal in progress' as a session row",
+		"interface=F mac=- session_id=progress":   "genie read the legend line 'F - Final Removal in progress' as a session row",
 		"interface=I mac=- session_id=allocation": "genie read the legend line 'I - Awaiting IIF ID allocation' as a session row",
 	},
 	"show_authentication_sessions/genie-iosxe-ShowAuthenticationSessionInterfaceSwitch__golden_output1_expected.json": {
-		"interface=F mac=- session_id=progress": "genie read the legend line 'F - Final Removal in progress' as a session row",
+		"interface=F mac=- session_id=progress":   "genie read the legend line 'F - Final Removal in progress' as a session row",
 		"interface=I mac=- session_id=allocation": "genie read the legend line 'I - Awaiting IIF ID allocation' as a session row",
 	},
 	"show_access-session/genie-iosxe-ShowAccessSessionBrief__golden_output_expected.json": {

@@ -669,7 +669,7 @@ func (p *entryParser) ports(dst bool) (portSet, error) {
 			if _, _, ok, err := p.portValue(t); err != nil {
 				return portSet{}, err
 			} else if !ok {
-				if (!dst && isAddressStart(t)) || (dst && isOptionKeyword(t)) || !isPortWord(t) {
+				if endsPortList(t, dst) {
 					break
 				}
 			}
@@ -691,6 +691,9 @@ func (p *entryParser) ports(dst bool) (portSet, error) {
 	}
 	if len(unknown) > 0 {
 		s.reason = fmt.Sprintf("port name %s is not an IOS keyword this package knows", strings.Join(unknown, ", "))
+		if dst {
+			s.reason = fmt.Sprintf("%s after the destination port is neither a port name nor a keyword this package knows", strings.Join(unknown, ", "))
+		}
 		p.reasons = append(p.reasons, s.reason)
 	}
 	switch op {
@@ -734,6 +737,18 @@ func (p *entryParser) ports(dst bool) (portSet, error) {
 	}
 	s.finish()
 	return s, nil
+}
+
+// endsPortList reports whether t, which is no port IOS knows, ends an eq or
+// neq list rather than being an unknown port name.
+func endsPortList(t string, dst bool) bool {
+	if !isPortWord(t) || isPortOp(t) || t == "src" || t == "dst" {
+		return true
+	}
+	if dst {
+		return isOptionKeyword(t)
+	}
+	return isAddressStart(t)
 }
 
 // isOptionKeyword reports whether t is a keyword that may follow the

@@ -163,6 +163,23 @@ func isTrackingLegend(t string) bool {
 	return false
 }
 
+// isInterfaceList reports whether t is a comma-separated list of
+// interface names ("Vl1, Vl3, Fa0, Gi1/0/1,").
+func isInterfaceList(t string) bool {
+	n := 0
+	for _, name := range strings.Split(t, ",") {
+		name = trim(name)
+		if name == "" {
+			continue
+		}
+		if !looksLikeInterface(name) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
 // bindingRow reads one row of the binding table.
 func bindingRow(tok []string, num int, w *warnings) (ARPEntry, bool) {
 	if strings.Contains(tok[1], "/") {
@@ -240,7 +257,7 @@ func ParseIPDeviceTracking(text string) ([]ARPEntry, []Warning) {
 		case hasPrefixFold(t, "Enabled interfaces:"):
 			list = true
 			continue
-		case list:
+		case list && isInterfaceList(t):
 			continue // "Vl1, Vl3, Gi1/0/1, ..."
 		case len(tok) >= 4:
 			if ip, err := netip.ParseAddr(tok[0]); err == nil {

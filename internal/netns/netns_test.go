@@ -77,9 +77,9 @@ func TestNamespacePair(t *testing.T) {
 				c.Close()
 			}
 		}()
-		dial := func(addr string) error {
+		dial := func(addr string, timeout time.Duration) error {
 			return a.Do(func() error {
-				c, err := net.DialTimeout("tcp", addr, time.Second)
+				c, err := net.DialTimeout("tcp", addr, timeout)
 				if err != nil {
 					return err
 				}
@@ -96,7 +96,9 @@ func TestNamespacePair(t *testing.T) {
 			})
 		}
 		for _, addr := range []string{"10.9.0.2:7000", "[2001:db8:9::2]:7000"} {
-			if err := dial(addr); err != nil {
+			// Long enough for a lost neighbour solicitation to be resent
+			// (1 s) on a loaded machine.
+			if err := dial(addr, 3*time.Second); err != nil {
 				t.Errorf("dial %s: %v", addr, err)
 			}
 		}
@@ -112,13 +114,13 @@ func TestNamespacePair(t *testing.T) {
 				tcp dport 7000 drop
 			}
 		}`)
-		err := dial("10.9.0.2:7000")
+		err := dial("10.9.0.2:7000", 300*time.Millisecond)
 		var ne net.Error
 		if !errors.As(err, &ne) || !ne.Timeout() {
 			t.Errorf("dial through drop rule: %v, want a timeout", err)
 		}
 		b.Nft("flush ruleset")
-		if err := dial("10.9.0.2:7000"); err != nil {
+		if err := dial("10.9.0.2:7000", 3*time.Second); err != nil {
 			t.Errorf("dial after flush: %v", err)
 		}
 		if out, err := b.Exec("nft", "list", "ruleset"); err != nil || strings.TrimSpace(out) != "" {

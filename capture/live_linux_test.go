@@ -1,0 +1,693 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+	"golang.org/x/sys/unix"
+
+	"github.com/syncwatch/syncwatch/internal/netns"
+	"github.com/syncwatch/syncwatch/internal/testenv"
+)
+
+var record = flag.Bool("record", false, "TestRecordExample: capture scenarios 1-4 live and write ../examples/state-sync.pcapng")
+
+// The lab: namespace client (veth-c) and namespace psn (veth-p) on one
+// link, both families.
+var (
+	labClient4 = netip.MustParseAddr("10.0.0.10")
+	labPSN4    = netip.MustParseAddr("10.0.0.11")
+	labClient6 = netip.MustParseAddr("2001:db8::10")
+	labPSN6    = netip.MustParseAddr("2001:db8::11")
+)
+
+const (
+	labAnswerTimeout = time.Second
+	labIdleTick      = 50 * time.Millisecond
+)
+
+// lab is a client and a PSN namespace joined by a veth pair, with live
+// capture on the PSN's end feeding a classifier.
+type lab struct {
+	client, psn       *netns.Namespace
+	clientMAC, psnMAC net.HardwareAddr
+	live              *Live
+
+	mu       sync.Mutex
+	attempts []Attempt
+	arrived  chan struct{}
+	overflow bool
+}
+
+// labOptions change the lab's capture.
+type labOptions struct {
+	// extra are more capture interfaces to create in psn (veth pairs with
+	// both ends there) and to capture on.
+	extra []string
+	// hook sees every frame before the classifier, on Run's goroutine.
+	hook func(*Frame)
+	// logger receives the capture's log.
+	logger *slog.Logger
+}
+
+func newLab(t *testing.T, opt labOptions) *lab {
+	t.Helper()
+	l := &lab{client: netns.New(t, "client"), psn: netns.New(t, "psn"), arrived: make(chan struct{}, 1)}
+	l.client.Veth("veth-c", l.psn, "veth-p")
+	l.client.AddAddr("veth-c", netip.PrefixFrom(labClient4, 24))
+	l.client.AddAddr("veth-c", netip.PrefixFrom(labClient6, 64))
+	l.psn.AddAddr("veth-p", netip.PrefixFrom(labPSN4, 24))
+	l.psn.AddAddr("veth-p", netip.PrefixFrom(labPSN6, 64))
+	l.clientMAC = l.client.HardwareAddr("veth-c")
+	l.psnMAC = l.psn.HardwareAddr("veth-p")
+	ifaces := []string{"veth-p"}
+	for _, name := range opt.extra {
+		l.psn.Veth(name, l.psn, name+"x")
+		ifaces = append(ifaces, name)
+	}
+
+	cl, err := NewClassifier(TrackerConfig{AnswerTimeout: labAnswerTimeout}, func(a *Attempt) {
+		l.mu.Lock()
+		if len(l.attempts) < 1000 {
+			l.attempts = append(l.attempts, *a)
+		} else {
+			l.overflow = true
+		}
+		l.mu.Unlock()
+		select {
+		case l.arrived <- struct{}{}:
+		default:
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = l.psn.Do(func() error {
+		var err error
+		l.live, err = OpenLive(LiveConfig{Interfaces: ifaces, IdleTick: labIdleTick, Logger: opt.logger})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	res := make(chan error, 1)
+	go func() {
+		res <- l.live.Run(ctx, func(f *Frame) {
+			if opt.hook != nil {
+				opt.hook(f)
+			}
+			cl.Frame(f)
+		}, cl.Advance)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-res:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("Run returned %v, want context.Canceled", err)
+			}
+		case <-time.After(testWait):
+			t.Errorf("Run did not return within %v of the cancel", testWait)
+		}
+		if l.overflow {
+			t.Error("more than 1000 attempts: the lab dropped some")
+		}
+	})
+	return l
+}
+
+// attempt waits for the attempt from the client port and returns it.
+func (l *lab) attempt(t *testing.T, clientPort uint16) Attempt {
+	t.Helper()
+	deadline := time.After(testWait)
+	for {
+		l.mu.Lock()
+		for _, a := range l.attempts {
+			if a.ClientPort == clientPort {
+				l.mu.Unlock()
+				return a
+			}
+		}
+		l.mu.Unlock()
+		select {
+		case <-l.arrived:
+		case <-deadline:
+			t.Fatalf("no attempt from client port %d within %v", clientPort, testWait)
+		}
+	}
+}
+
+// countAttempts returns how many attempts came from the client port.
+func (l *lab) countAttempts(clientPort uint16) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, a := range l.attempts {
+		if a.ClientPort == clientPort {
+			n++
+		}
+	}
+	return n
+}
+
+// listen starts a TCP listener in psn that accepts and closes connections
+// until the test ends.
+func (l *lab) listen(t *testing.T, addr netip.AddrPort) {
+	t.Helper()
+	var ln net.Listener
+	err := l.psn.Do(func() error {
+		var err error
+		ln, err = net.Listen("tcp", addr.String())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+	})
+}
+
+// dial connects from the client port to the PSN's port 8449 from inside
+// client and returns the dial's error.
+func (l *lab) dial(t *testing.T, client netip.Addr, clientPort uint16, psn netip.Addr, timeout time.Duration) error {
+	var err error
+	doErr := l.client.Do(func() error {
+		d := net.Dialer{Timeout: timeout, LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(client, clientPort))}
+		var c net.Conn
+		c, err = d.Dial("tcp", netip.AddrPortFrom(psn, DefaultPort).String())
+		if err == nil {
+			c.Close()
+		}
+		return nil
+	})
+	if doErr != nil {
+		t.Fatal(doErr)
+	}
+	return err
+}
+
+// scenario is one of the lab's four outcomes.
+type scenario struct {
+	name    string
+	outcome Outcome
+	// nft is the ruleset psn enforces during the dial; empty for none.
+	nft string
+	// listen starts a listener on the PSN's port.
+	listen bool
+	// dialTimeout is short for the drop, which never answers.
+	dialTimeout time.Duration
+	// dialErr checks the dial's result.
+	dialErr func(error) bool
+}
+
+// The rulesets of the scenarios, in an inet table so one covers both
+// families.
+const (
+	nftDrop = `table inet dacl {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport 8449 drop
+	}
+}`
+	nftReject = `table inet dacl {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		meta nfproto ipv4 tcp dport 8449 reject with icmp type admin-prohibited
+		meta nfproto ipv6 tcp dport 8449 reject with icmpv6 type admin-prohibited
+	}
+}`
+)
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+var labScenarios = []scenario{
+	{name: "accepted", outcome: Accepted, listen: true, dialTimeout: 2 * time.Second,
+		dialErr: func(err error) bool { return err == nil }},
+	{name: "unanswered", outcome: Unanswered, nft: nftDrop, dialTimeout: 300 * time.Millisecond,
+		dialErr: isTimeout},
+	{name: "prohibited", outcome: Prohibited, nft: nftReject, dialTimeout: 2 * time.Second,
+		// ICMP 3/13 is EHOSTUNREACH, ICMPv6 1/1 is EACCES.
+		dialErr: func(err error) bool {
+			return errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.EACCES)
+		}},
+	{name: "refused", outcome: Refused, dialTimeout: 2 * time.Second,
+		dialErr: func(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }},
+}
+
+// run runs a scenario from the client port and returns the attempt.
+func (l *lab) run(t *testing.T, sc scenario, client, psn netip.Addr, clientPort uint16) Attempt {
+	t.Helper()
+	if sc.listen {
+		l.listen(t, netip.AddrPortFrom(psn, DefaultPort))
+	}
+	if sc.nft != "" {
+		l.psn.Nft(sc.nft)
+		defer l.psn.Nft("flush ruleset")
+	}
+	if err := l.dial(t, client, clientPort, psn, sc.dialTimeout); !sc.dialErr(err) {
+		t.Errorf("dial %s from port %d: unexpected result %v", sc.name, clientPort, err)
+	}
+	return l.attempt(t, clientPort)
+}
+
+// wantAttempt is the attempt a scenario must produce, with the fields that
+// vary from run to run (ID, ISN, times, evidence) left zero.
+func (l *lab) wantAttempt(sc scenario, client, psn netip.Addr, clientPort uint16) Attempt {
+	a := Attempt{
+		Client:       client,
+		ClientPort:   clientPort,
+		ClientMAC:    [6]byte(l.clientMAC),
+		HasClientMAC: true,
+		PSN:          psn,
+		Port:         DefaultPort,
+		Outcome:      sc.outcome,
+		SYNSeen:      true,
+		SYNs:         1,
+		Interface:    "veth-p",
+	}
+	if sc.outcome == Prohibited {
+		a.HasICMP, a.ICMPType, a.ICMPCode, a.ICMPFrom = true, 3, 13, psn
+		if psn.Is6() {
+			a.ICMPType, a.ICMPCode = 1, 1
+		}
+	}
+	return a
+}
+
+// checkAttempt compares an attempt with the expected one, after checking
+// and clearing the fields that vary.
+func checkAttempt(t *testing.T, got, want Attempt, start time.Time) {
+	t.Helper()
+	if got.FirstSeen.Before(start.Add(-time.Second)) || got.FirstSeen.After(time.Now()) {
+		t.Errorf("FirstSeen %v, not during the test (started %v)", got.FirstSeen, start)
+	}
+	answered := want.Outcome != Unanswered
+	if answered != !got.AnsweredAt.IsZero() || (answered && got.AnsweredAt.Before(got.FirstSeen)) {
+		t.Errorf("AnsweredAt %v with FirstSeen %v for outcome %v", got.AnsweredAt, got.FirstSeen, want.Outcome)
+	}
+	if got.ID == 0 {
+		t.Error("attempt ID 0")
+	}
+	got.ID, got.ISN, got.FirstSeen, got.AnsweredAt = 0, 0, time.Time{}, time.Time{}
+	got.evidence, got.nev = [maxEvidence]uint64{}, 0
+	if got != want {
+		t.Errorf("attempt\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// TestLiveScenarios drives real Linux TCP stacks through the live capture
+// and the classifier: each outcome over IPv4 and IPv6, with the client's
+// MAC, the ports, the SYN count and the ICMP details exact.
+func TestLiveScenarios(t *testing.T) {
+	l := newLab(t, labOptions{})
+	for fi, fam := range []struct {
+		name        string
+		client, psn netip.Addr
+	}{{"ipv4", labClient4, labPSN4}, {"ipv6", labClient6, labPSN6}} {
+		for si, sc := range labScenarios {
+			t.Run(fam.name+"/"+sc.name, func(t *testing.T) {
+				port := uint16(40001 + 10*fi + si)
+				start := time.Now()
+				got := l.run(t, sc, fam.client, fam.psn, port)
+				checkAttempt(t, got, l.wantAttempt(sc, fam.client, fam.psn, port), start)
+			})
+		}
+	}
+	// The IPv6 client ignores the first ICMPv6 error and gives up on the
+	// second, one RTO later: still one attempt, reported at the first.
+	for fi := range 2 {
+		for si := range labScenarios {
+			if n := l.countAttempts(uint16(40001 + 10*fi + si)); n != 1 {
+				t.Errorf("%d attempts from client port %d, want 1", n, 40001+10*fi+si)
+			}
+		}
+	}
+	stats := l.live.InterfaceStats()
+	if len(stats) != 1 || stats[0].Name != "veth-p" || stats[0].Link != LinkEthernet ||
+		stats[0].Received == 0 || stats[0].Dropped != 0 || !stats[0].HasReceived || !stats[0].HasDropped {
+		t.Errorf("InterfaceStats() = %+v, want veth-p with received > 0 and nothing dropped", stats)
+	}
+}
+
+// rawSYN builds an Ethernet frame with a TCP SYN from the client, behind
+// the given VLAN tags (outermost first, each with its TPID).
+func rawSYN(t *testing.T, src, dst net.HardwareAddr, srcPort, dstPort uint16, tags ...[2]uint16) []byte {
+	t.Helper()
+	eth := &layers.Ethernet{SrcMAC: src, DstMAC: dst, EthernetType: layers.EthernetTypeIPv4}
+	ls := []gopacket.SerializableLayer{eth}
+	for i, tag := range tags {
+		if i == 0 {
+			eth.EthernetType = layers.EthernetType(tag[0])
+		} else {
+			ls[len(ls)-1].(*layers.Dot1Q).Type = layers.EthernetType(tag[0])
+		}
+		ls = append(ls, &layers.Dot1Q{VLANIdentifier: tag[1], Type: layers.EthernetTypeIPv4})
+	}
+	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP,
+		SrcIP: labClient4.AsSlice(), DstIP: labPSN4.AsSlice()}
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(srcPort), DstPort: layers.TCPPort(dstPort), Seq: 1000 + uint32(srcPort), SYN: true, Window: 64240}
+	if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
+		t.Fatal(err)
+	}
+	ls = append(ls, ip, tcp)
+	buf := gopacket.NewSerializeBuffer()
+	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, ls...); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// sendRaw writes frames onto a link of ns with an AF_PACKET socket, as
+// they are, tags included.
+func sendRaw(t *testing.T, ns *netns.Namespace, link string, frames ...[]byte) {
+	t.Helper()
+	index := ns.Index(link)
+	err := ns.Do(func() error {
+		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("AF_PACKET socket: %w", err)
+		}
+		defer unix.Close(fd)
+		for _, f := range frames {
+			sa := &unix.SockaddrLinklayer{Ifindex: index, Halen: 6}
+			copy(sa.Addr[:], f[0:6])
+			if err := unix.Sendto(fd, f, 0, sa); err != nil {
+				return fmt.Errorf("sendto: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLiveVLAN writes 802.1Q and QinQ tagged SYNs raw onto the client's
+// link: the capture must report the VLAN stack outermost first, whether
+// the kernel stripped the outer tag into ancillary data or not; a frame to
+// another port must not reach user space at all.
+func TestLiveVLAN(t *testing.T) {
+	var mu sync.Mutex
+	var ports []uint16
+	var vlanSeen []int
+	dec := NewDecoder(NewPortSet(443, DefaultPort))
+	var pkt Packet
+	l := newLab(t, labOptions{hook: func(f *Frame) {
+		mu.Lock()
+		defer mu.Unlock()
+		vlanSeen = append(vlanSeen, f.VLAN)
+		if dec.Decode(f, &pkt) == ReasonNone {
+			ports = append(ports, pkt.SrcPort, pkt.DstPort)
+		}
+	}})
+	other := net.HardwareAddr{0x02, 0, 0, 0, 0, 0x99} // a host the PSN is not: the SPAN case
+	const (
+		tpid8021Q  = 0x8100
+		tpid8021AD = 0x88a8
+	)
+	frames := [][]byte{
+		rawSYN(t, l.clientMAC, l.psnMAC, 41001, DefaultPort, [2]uint16{tpid8021Q, 100}),
+		rawSYN(t, l.clientMAC, l.psnMAC, 41002, DefaultPort, [2]uint16{tpid8021AD, 300}, [2]uint16{tpid8021Q, 100}),
+		rawSYN(t, l.clientMAC, other, 41003, DefaultPort, [2]uint16{tpid8021Q, 200}),
+		rawSYN(t, l.clientMAC, l.psnMAC, 41004, 443),
+		rawSYN(t, l.clientMAC, l.psnMAC, 41005, 443, [2]uint16{tpid8021Q, 100}),
+		// Last: once its attempt is in, every frame before it was read.
+		rawSYN(t, l.clientMAC, l.psnMAC, 41006, DefaultPort),
+	}
+	start := time.Now()
+	sendRaw(t, l.client, "veth-c", frames...)
+
+	want := func(port uint16, o Outcome, vlans ...uint16) Attempt {
+		a := Attempt{Client: labClient4, ClientPort: port, ClientMAC: [6]byte(l.clientMAC), HasClientMAC: true,
+			PSN: labPSN4, Port: DefaultPort, Outcome: o, SYNSeen: true, SYNs: 1, Interface: "veth-p",
+			NumVLANs: uint8(len(vlans))}
+		copy(a.VLANs[:], vlans)
+		return a
+	}
+	// The PSN has no VLAN interface, so it drops the tagged SYNs: they stay
+	// unanswered. The untagged one is refused.
+	checkAttempt(t, l.attempt(t, 41006), want(41006, Refused), start)
+	checkAttempt(t, l.attempt(t, 41001), want(41001, Unanswered, 100), start)
+	checkAttempt(t, l.attempt(t, 41002), want(41002, Unanswered, 300, 100), start)
+	checkAttempt(t, l.attempt(t, 41003), want(41003, Unanswered, 200), start)
+	for _, p := range []uint16{41004, 41005} {
+		if n := l.countAttempts(p); n != 0 {
+			t.Errorf("%d attempts from the port-443 SYN from port %d", n, p)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if slices.Contains(ports, 443) {
+		t.Errorf("a port-443 frame reached user space (ports seen %v): the kernel filter let it through", ports)
+	}
+	// The kernel strips the outermost tag on receive, veth included.
+	if got := fmt.Sprint(vlanSeen[:min(3, len(vlanSeen))]); got != "[100 300 200]" {
+		t.Errorf("ancillary VLANs of the tagged frames %s, want [100 300 200]", got)
+	}
+}
+
+// TestLiveInterfaceDown captures on three interfaces, takes one down and
+// removes another, and checks that both failures are logged and the third
+// goes on.
+func TestLiveInterfaceDown(t *testing.T) {
+	lines := make(chan string, 10)
+	l := newLab(t, labOptions{extra: []string{"spare", "gone"}, logger: slog.New(recordHandler{lines})})
+	l.psn.IP("link", "set", "spare", "down")
+	l.psn.IP("link", "del", "gone")
+	got := []string{nextLine(t, lines), nextLine(t, lines)}
+	slices.Sort(got)
+	const prefix = "ERROR live capture interface failed; capturing on the others "
+	want := []string{
+		prefix + `interface=gone err=interface "gone": packet poll failed (the interface went down or was removed)`,
+		prefix + `interface=spare err=interface "spare": packet poll failed (the interface went down or was removed)`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("log\n got %q\nwant %q", got, want)
+	}
+	start := time.Now()
+	sc := labScenarios[3]
+	checkAttempt(t, l.run(t, sc, labClient4, labPSN4, 42001), l.wantAttempt(sc, labClient4, labPSN4, 42001), start)
+	stats := l.live.InterfaceStats()
+	if len(stats) != 3 || stats[0].Name != "veth-p" || stats[0].Received == 0 || stats[1].Name != "spare" || stats[2].Name != "gone" {
+		t.Errorf("InterfaceStats() = %+v", stats)
+	}
+}
+
+// TestLiveRunReleases checks that Run, once cancelled, leaves no goroutine
+// and no file descriptor behind.
+func TestLiveRunReleases(t *testing.T) {
+	ns := netns.New(t, "release")
+	ns.Veth("veth-a", ns, "veth-b")
+	fds := func() int {
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries)
+	}
+	goroutines, files := runtime.NumGoroutine(), fds()
+	var live *Live
+	if err := ns.Do(func() error {
+		var err error
+		live, err = OpenLive(LiveConfig{Interfaces: []string{"veth-a", "veth-b"}, IdleTick: 10 * time.Millisecond})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fds(); got != files+2 {
+		t.Errorf("%d file descriptors open with two sockets, want %d", got, files+2)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ticked := make(chan struct{}, 1)
+	res := make(chan error, 1)
+	go func() {
+		res <- live.Run(ctx, func(*Frame) {}, func(int64) {
+			select {
+			case ticked <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	select {
+	case <-ticked:
+	case <-time.After(testWait):
+		t.Fatalf("no idle tick within %v", testWait)
+	}
+	cancel()
+	select {
+	case err := <-res:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v, want context.Canceled", err)
+		}
+	case <-time.After(testWait):
+		t.Fatalf("Run did not return within %v", testWait)
+	}
+	deadline := time.Now().Add(testWait)
+	for runtime.NumGoroutine() > goroutines && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := runtime.NumGoroutine(); got > goroutines {
+		t.Errorf("%d goroutines after Run, %d before", got, goroutines)
+	}
+	if got := fds(); got != files {
+		t.Errorf("%d file descriptors after Run, %d before", got, files)
+	}
+}
+
+// TestOpenLiveLinkType checks that a tun interface, which carries bare IP
+// packets, is refused with a clear message.
+func TestOpenLiveLinkType(t *testing.T) {
+	ns := netns.New(t, "tun")
+	ns.IP("tuntap", "add", "dev", "tun0", "mode", "tun")
+	err := ns.Do(func() error {
+		l, err := OpenLive(LiveConfig{Interfaces: []string{"tun0"}})
+		if l != nil {
+			l.Close()
+		}
+		return err
+	})
+	want := `live capture: interface "tun0": hardware type none (tun, WireGuard) (ARPHRD 65534): live capture supports only Ethernet interfaces (and loopback)`
+	if err == nil || err.Error() != want {
+		t.Errorf("OpenLive(tun0) error %q, want %q", err, want)
+	}
+}
+
+// TestOpenLivePermission checks the message without CAP_NET_RAW: as root it
+// runs itself again under setpriv with the capability dropped.
+func TestOpenLivePermission(t *testing.T) {
+	const childVar = "SYNCWATCH_LIVE_PERMISSION_CHILD"
+	want := `live capture: interface "lo": AF_PACKET socket: operation not permitted: live capture needs CAP_NET_RAW (run as root or grant it: setcap cap_net_raw+ep)`
+	open := func() string {
+		l, err := OpenLive(LiveConfig{Interfaces: []string{"lo"}})
+		if l != nil {
+			l.Close()
+		}
+		return fmt.Sprint(err)
+	}
+	if os.Getenv(childVar) == "1" {
+		fmt.Printf("result: %s\n", open())
+		return
+	}
+	if os.Geteuid() != 0 {
+		if got := open(); got != want {
+			t.Errorf("OpenLive(lo) without root: %q, want %q", got, want)
+		}
+		return
+	}
+	setpriv := testenv.Command(t, "setpriv")
+	ctx, cancel := context.WithTimeout(context.Background(), testWait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, setpriv, "--bounding-set", "-net_raw", "--inh-caps", "-net_raw",
+		os.Args[0], "-test.run", "^TestOpenLivePermission$", "-test.count", "1")
+	cmd.Env = append(os.Environ(), childVar+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "result: "+want+"\n") {
+		t.Errorf("child output\n%s\nwant the line: result: %s", out, want)
+	}
+}
+
+// TestRecordExample captures scenarios 1-4 over IPv4 and IPv6 live and
+// writes the frames to ../examples/state-sync.pcapng. It runs only with
+// -record.
+func TestRecordExample(t *testing.T) {
+	if !*record {
+		t.Skip("records the example capture only with -record")
+	}
+	type rec struct {
+		ci   gopacket.CaptureInfo
+		data []byte
+	}
+	var mu sync.Mutex
+	var recs []rec
+	l := newLab(t, labOptions{hook: func(f *Frame) {
+		mu.Lock()
+		recs = append(recs, rec{gopacket.CaptureInfo{Timestamp: time.Unix(0, f.Timestamp), CaptureLength: len(f.Data), Length: f.Length}, slices.Clone(f.Data)})
+		mu.Unlock()
+	}})
+	for fi, fam := range []struct{ client, psn netip.Addr }{{labClient4, labPSN4}, {labClient6, labPSN6}} {
+		for si, sc := range labScenarios {
+			port := uint16(40001 + 10*fi + si)
+			start := time.Now()
+			checkAttempt(t, l.run(t, sc, fam.client, fam.psn, port), l.wantAttempt(sc, fam.client, fam.psn, port), start)
+		}
+	}
+	// The accepted connections' closing frames come after their attempts.
+	time.Sleep(200 * time.Millisecond)
+	stats := l.live.InterfaceStats()[0]
+
+	path := filepath.Join("..", "examples", "state-sync.pcapng")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, err := pcapgo.NewNgWriterInterface(f, pcapgo.NgInterface{
+		Name: "veth-p", Description: "PSN side of a veth pair, syncwatch TestRecordExample",
+		Filter: "syncwatch kernel filter, port 8449", OS: "linux", LinkType: layers.LinkTypeEthernet,
+		SnapLength: DefaultSnaplen, TimestampResolution: 9,
+	}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{OS: "linux",
+		Application: "syncwatch capture test: go test ./capture -run TestRecordExample -record"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, r := range recs {
+		if err := w.WritePacket(r.ci, r.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := recs[len(recs)-1].ci.Timestamp
+	if err := w.WriteInterfaceStats(0, pcapgo.NgInterfaceStatistics{LastUpdate: last,
+		PacketsReceived: stats.Received, PacketsDropped: stats.Dropped}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %d frames to %s", len(recs), path)
+}

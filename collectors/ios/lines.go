@@ -33,10 +33,12 @@ func (l *lines) next() (line string, num int, ok bool) {
 	return line, l.num, true
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'
+}
 
-// trim removes spaces and TABs at both ends (switch output pasted from
-// e-mail or a terminal logger mixes both).
+// trim removes spaces, TABs and line ends at both ends (switch output
+// pasted from e-mail or a terminal logger mixes them).
 func trim(s string) string {
 	i, j := 0, len(s)
 	for i < j && isSpace(s[i]) {

@@ -73,7 +73,7 @@ func detectCommand(command string) Kind {
 		{[]string{"authentication", "sessions"}, KindSessionSummary},
 		{[]string{"access-session"}, KindSessionSummary},
 		{[]string{"ip", "access-lists"}, KindACLs},
-		{[]string{"ipv6", "access-list"}, KindACLs},
+		{[]string{"ipv6", "access-lists"}, KindACLs},
 		{[]string{"access-lists"}, KindACLs},
 		{[]string{"ip", "arp"}, KindARP},
 		{[]string{"arp"}, KindARP},

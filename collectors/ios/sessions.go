@@ -564,6 +564,15 @@ func (p *detailsParser) method(t string, num int) bool {
 			return true
 		}
 	}
+	if len(p.cur.Methods) >= maxMethods {
+		p.w.add(num, "session details: more than %d methods, %s ignored", maxMethods, quote(t))
+		return true
+	}
 	p.cur.Methods = append(p.cur.Methods, Method{Method: name, State: state})
 	return true
 }
+
+// maxMethods bounds a session's method list (IOS has four methods: dot1x,
+// mab, webauth, dot1xSup) so that hostile input cannot make the duplicate
+// check quadratic.
+const maxMethods = 16

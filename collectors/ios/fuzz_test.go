@@ -1,0 +1,307 @@
+package ios
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Fuzz targets: every parser reads untrusted text (a switch, a file an
+// engineer saved). None may panic, and what they return must point inside
+// the input. Each is seeded with the fixtures of its command and with
+// hostile shapes; TestHostileInputs runs the big ones on every test run.
+
+// seedFixtures adds the device outputs of the given fixture folders.
+func seedFixtures(f *testing.F, dirs ...string) {
+	f.Helper()
+	for _, dir := range dirs {
+		files, err := filepath.Glob(filepath.Join(fixtureDir, dir, "*"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range files {
+			if isCompanion(file) {
+				continue
+			}
+			b, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(string(b))
+		}
+	}
+	for _, s := range hostileSeeds() {
+		f.Add(s)
+	}
+}
+
+// hostileSeeds are small inputs of the shapes that break line parsers.
+func hostileSeeds() []string {
+	return []string{
+		"", "\n", "\r", "\r\n\r\n", ":", "::::", "*", "**", "*:*", "-----", "(", ")", "( matches)",
+		"Interface:", "Interface: *", "MAC Address: ....", "IPv6 Address: ::", "Method status list:\nx",
+		"Extended IP access list", "Extended IP access list (per-user)", "IPv6 access list x\n sequence",
+		"10", "10 permit (1 match) sequence", "permit ip any any sequence 99999999999999999999",
+		"Interface MAC Address Method\nGi1/0/1 0000.0000.0001", "Gi1/0/1 0000.0000.0001 a b c",
+		"SW#", "#", ">", "SW(#", "SW)#", "\b\b\b--More--\r\r", "Session id=", "Vlan Group: Vlan:",
+		"ARP 1.2.3.4 0000.0000.0001 Gi1 a ( ( ( (", "Protocol Hardware Addr\nInternet 1.1.1.1 - x",
+		"\x00\xff\xfe", strings.Repeat("a", 300) + "#show",
+	}
+}
+
+// lineCount is the number of lines of text as the parsers count them.
+func lineCount(text string) int {
+	n := strings.Count(text, "\n")
+	if !strings.HasSuffix(text, "\n") {
+		n++
+	}
+	return n
+}
+
+// checkWarnings asserts that warnings point inside the text and say what
+// they are about.
+func checkWarnings(t *testing.T, text string, ws []Warning) {
+	t.Helper()
+	n := lineCount(text)
+	for _, w := range ws {
+		if w.Line < 0 || w.Line > n || w.Message == "" || len(w.Message) > 400 {
+			t.Fatalf("warning %q outside the %d lines or without a short message", w.String(), n)
+		}
+	}
+}
+
+// checkLine asserts that a record's line is inside the text.
+func checkLine(t *testing.T, text string, line int) {
+	t.Helper()
+	if line < 1 || line > lineCount(text) {
+		t.Fatalf("record line %d outside the %d lines", line, lineCount(text))
+	}
+}
+
+// checkMAC asserts that a MAC is empty or in the normalized form.
+func checkMAC(t *testing.T, mac string) {
+	t.Helper()
+	if mac == "" {
+		return
+	}
+	if n, ok := NormalizeMAC(mac); !ok || n != mac || len(mac) != 17 {
+		t.Fatalf("MAC %q not normalized", mac)
+	}
+}
+
+func FuzzParseSessionDetails(f *testing.F) {
+	seedFixtures(f, "show_authentication_sessions_details", "show_access-session_details", "show_authentication_sessions_session-id")
+	f.Fuzz(func(t *testing.T, text string) {
+		sessions, ws := ParseSessionDetails(text)
+		checkWarnings(t, text, ws)
+		for _, s := range sessions {
+			checkLine(t, text, s.Line)
+			checkMAC(t, s.MAC)
+			if s.IPv4.IsValid() && !s.IPv4.Is4() {
+				t.Fatalf("IPv4 %v", s.IPv4)
+			}
+			if len(s.Methods) > maxMethods {
+				t.Fatalf("%d methods", len(s.Methods))
+			}
+		}
+	})
+}
+
+func FuzzParseSessionSummary(f *testing.F) {
+	seedFixtures(f, "show_authentication_sessions", "show_access-session")
+	f.Fuzz(func(t *testing.T, text string) {
+		rows, ws := ParseSessionSummary(text)
+		checkWarnings(t, text, ws)
+		for _, r := range rows {
+			checkLine(t, text, r.Line)
+			checkMAC(t, r.MAC)
+		}
+	})
+}
+
+func FuzzParseACLs(f *testing.F) {
+	seedFixtures(f, "show_access-lists", "show_ip_access-lists", "show_ipv6_access-lists")
+	f.Fuzz(func(t *testing.T, text string) {
+		acls, ws := ParseACLs(text)
+		checkWarnings(t, text, ws)
+		for _, a := range acls {
+			checkLine(t, text, a.Line)
+			for _, e := range a.Entries {
+				checkLine(t, text, e.Line)
+				if e.Text != collapse(e.Text) || e.Seq < 0 || e.Matches < 0 {
+					t.Fatalf("entry %+v not normalized", e)
+				}
+			}
+		}
+	})
+}
+
+func FuzzParseDACLText(f *testing.F) {
+	f.Add("remark posture\ndeny tcp any host 10.0.0.11 eq 8449\npermit ip any any\n")
+	f.Add("ipv6:inacl#1=deny tcp any host 2001:db8::11 eq 8449\n")
+	f.Add("ip access-list extended X\n access-list 101 permit ip any any\n")
+	seedFixtures(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		acl, ws := ParseDACLText(text)
+		checkWarnings(t, text, ws)
+		if acl.Family != FamilyIPv4 && acl.Family != FamilyIPv6 {
+			t.Fatalf("family %q", acl.Family)
+		}
+		for _, e := range acl.Entries {
+			checkLine(t, text, e.Line)
+		}
+	})
+}
+
+func FuzzParseARP(f *testing.F) {
+	seedFixtures(f, "show_ip_arp")
+	f.Fuzz(func(t *testing.T, text string) {
+		entries, ws := ParseARP(text)
+		checkWarnings(t, text, ws)
+		for _, e := range entries {
+			checkLine(t, text, e.Line)
+			checkMAC(t, e.MAC)
+		}
+	})
+}
+
+func FuzzParseDeviceTracking(f *testing.F) {
+	seedFixtures(f, "show_device-tracking_database")
+	f.Fuzz(func(t *testing.T, text string) {
+		entries, ws := ParseDeviceTracking(text)
+		checkWarnings(t, text, ws)
+		for _, e := range entries {
+			checkLine(t, text, e.Line)
+			checkMAC(t, e.MAC)
+			if !e.IP.IsValid() {
+				t.Fatalf("entry without address %+v", e)
+			}
+		}
+	})
+}
+
+func FuzzParseIPDeviceTracking(f *testing.F) {
+	seedFixtures(f, "show_ip_device_tracking_all")
+	f.Fuzz(func(t *testing.T, text string) {
+		entries, ws := ParseIPDeviceTracking(text)
+		checkWarnings(t, text, ws)
+		for _, e := range entries {
+			checkLine(t, text, e.Line)
+			checkMAC(t, e.MAC)
+		}
+	})
+}
+
+func FuzzParseMACTable(f *testing.F) {
+	seedFixtures(f, "show_mac_address-table")
+	f.Fuzz(func(t *testing.T, text string) {
+		entries, ws := ParseMACTable(text)
+		checkWarnings(t, text, ws)
+		for _, e := range entries {
+			checkLine(t, text, e.Line)
+			checkMAC(t, e.MAC)
+		}
+	})
+}
+
+func FuzzParseVersion(f *testing.F) {
+	seedFixtures(f, "show_version")
+	f.Fuzz(func(t *testing.T, text string) {
+		v, ws := ParseVersion(text)
+		checkWarnings(t, text, ws)
+		if v.Line != 0 {
+			checkLine(t, text, v.Line)
+		}
+	})
+}
+
+func FuzzParseTranscript(f *testing.F) {
+	f.Add(transcript)
+	seedFixtures(f, "show_authentication_sessions_details", "show_access-lists", "show_ip_arp")
+	f.Fuzz(func(t *testing.T, text string) {
+		parsed, ws := ParseTranscript(text)
+		clean := cleanTerminal(text) // line numbers are those of the cleaned text, same count
+		if lineCount(clean) != lineCount(text) {
+			t.Fatalf("cleaning changed the line count: %d -> %d", lineCount(text), lineCount(clean))
+		}
+		checkWarnings(t, text, ws)
+		for _, p := range parsed {
+			checkLine(t, text, p.Command.Line)
+			for _, s := range p.Result.Sessions {
+				checkLine(t, text, s.Line)
+			}
+			for _, a := range p.Result.ACLs {
+				checkLine(t, text, a.Line)
+				for _, e := range a.Entries {
+					checkLine(t, text, e.Line)
+				}
+			}
+			for _, r := range p.Result.Summary {
+				checkLine(t, text, r.Line)
+			}
+			for _, e := range p.Result.Addresses {
+				checkLine(t, text, e.Line)
+			}
+		}
+	})
+}
+
+// TestHostileInputs feeds every parser the large inputs that expose
+// quadratic behaviour or unbounded output; it must finish quickly under the
+// test timeout and keep its warnings bounded.
+func TestHostileInputs(t *testing.T) {
+	mb := 1 << 20
+	inputs := map[string]string{
+		"1 MB line":              strings.Repeat("x", mb),
+		"1 MB of colons":         strings.Repeat(":", mb),
+		"1 MB of spaces":         strings.Repeat(" ", mb),
+		"1 MB of parentheses":    strings.Repeat("(", mb/2) + strings.Repeat(")", mb/2),
+		"1 MB of backspaces":     "SW#show version\n" + strings.Repeat("\b", mb),
+		"1 MB of carriage ret":   strings.Repeat("a\r", mb/2),
+		"100k empty lines":       strings.Repeat("\n", 100000),
+		"100k dashes lines":      strings.Repeat("----------\n", 100000),
+		"100k prompts":           strings.Repeat("SW#show access-session details\n", 100000),
+		"100k method rows":       "Interface: Gi1/0/1\nMethod status list:\n" + strings.Repeat("m1 Authc Success\nm2 x\n", 50000),
+		"100k distinct methods":  "Interface: Gi1/0/1\nMethod status list:\n" + distinctRows(100000),
+		"100k sessions":          strings.Repeat("Interface: Gi1/0/1\n", 100000),
+		"100k IPv6 continuation": "Interface: Gi1/0/1\nIPv6 Address: ::1\n" + strings.Repeat("   2001:db8::1\n", 100000),
+		"one ACL, 100k entries":  "Extended IP access list A\n" + strings.Repeat(" 10 permit ip any any (1 match)\n", 100000),
+		"100k ACL headers":       strings.Repeat("Extended IP access list A (per-user)\n", 100000),
+		"long ACE":               "IPv6 access list A\n permit " + strings.Repeat("tcp ", mb/4) + "sequence 10\n",
+		"long summary row":       "Gi1/0/1 0000.0000.0001 " + strings.Repeat("a ", mb/2),
+		"long prompt":            strings.Repeat("a", mb) + "#show version\n",
+	}
+	parsers := map[string]func(string) int{
+		"details":    func(s string) int { _, w := ParseSessionDetails(s); return len(w) },
+		"summary":    func(s string) int { _, w := ParseSessionSummary(s); return len(w) },
+		"acls":       func(s string) int { _, w := ParseACLs(s); return len(w) },
+		"dacl":       func(s string) int { _, w := ParseDACLText(s); return len(w) },
+		"arp":        func(s string) int { _, w := ParseARP(s); return len(w) },
+		"tracking":   func(s string) int { _, w := ParseDeviceTracking(s); return len(w) },
+		"ipdt":       func(s string) int { _, w := ParseIPDeviceTracking(s); return len(w) },
+		"mac":        func(s string) int { _, w := ParseMACTable(s); return len(w) },
+		"version":    func(s string) int { _, w := ParseVersion(s); return len(w) },
+		"transcript": func(s string) int { _, w := ParseTranscript(s); return len(w) },
+	}
+	for name, text := range inputs {
+		for pname, parse := range parsers {
+			if n := parse(text); n > 100*(maxWarnings+1) {
+				t.Errorf("%s on %s: %d warnings", pname, name, n)
+			}
+		}
+	}
+}
+
+// distinctRows is n method rows with distinct method names.
+func distinctRows(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteString("m")
+		b.WriteString(strings.Repeat("x", i%7))
+		b.WriteString(strconv.Itoa(i))
+		b.WriteString(" Stopped\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,168 @@
+package ios
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// transcript is a terminal session as an engineer saves it: login noise,
+// commands without output, a wrapped command, paging leftovers, CRLF, an
+// unsupported command and a hop to a second switch.
+const transcript = "Last login: Mon Jan  1 10:00:00 2024 from 192.0.2.1\r\n" + // 1
+	"SW1>enable\r\n" + // 2
+	"SW1#terminal length 0\r\n" + // 3
+	"SW1#show access-session interface GigabitEthernet1/0/7\r\n" + // 4
+	"details\r\n" + // 5
+	"            Interface:  GigabitEthernet1/0/7\r\n" + // 6
+	"          MAC Address:  0011.2233.4402\r\n" + // 7
+	"               Status:  Authorized\r\n" + // 8
+	"Server Policies:\r\n" + // 9
+	"              ACS ACL: xACSACLx-IP-COMPLIANT-5f152814\r\n" + // 10
+	"SW1#sh ip access-lists xACSACLx-IP-COMPLIANT-5f152814\r\n" + // 11
+	"Extended IP access list xACSACLx-IP-COMPLIANT-5f152814 (per-user)\r\n" + // 12
+	"    10 deny tcp any host 10.0.0.11 eq 8449\r\n" + // 13
+	" --More-- \b\b\b\b\b\b\b\b\b\b          \b\b\b\b\b\b\b\b\b\b    20 permit ip any any\r\n" + // 14
+	"SW1#show clock\r\n" + // 15
+	"*10:00:05.123 UTC Mon Jan 1 2024\r\n" + // 16
+	"SW1#ssh -l admin 192.0.2.2\r\n" + // 17
+	"Password:\r\n" + // 18
+	"SW2#show authentication sessions\r\n" + // 19
+	"Interface    MAC Address    Method  Domain  Status Fg Session ID\r\n" + // 20
+	"Gi1/0/1      0011.2233.4455 dot1x   DATA    Auth      0A0000010000000100000001\r\n" + // 21
+	"SW2#exit\r\n" // 22
+
+func TestSplitTranscript(t *testing.T) {
+	cmds, ws := SplitTranscript(transcript)
+	if len(ws) != 0 {
+		t.Errorf("warnings %q", warningStrings(ws))
+	}
+	type cmd struct {
+		sw, prompt, command string
+		line, outputLine    int
+		outputPrefix        string
+	}
+	want := []cmd{
+		{"", "", "", 1, 1, "Last login:"},
+		{"SW1", "SW1>", "enable", 2, 3, ""},
+		{"SW1", "SW1#", "terminal length 0", 3, 4, ""},
+		{"SW1", "SW1#", "show access-session interface GigabitEthernet1/0/7 details", 4, 6, "            Interface:  GigabitEthernet1/0/7"},
+		{"SW1", "SW1#", "sh ip access-lists xACSACLx-IP-COMPLIANT-5f152814", 11, 12, "Extended IP access list"},
+		{"SW1", "SW1#", "show clock", 15, 16, "*10:00:05.123"},
+		{"SW1", "SW1#", "ssh -l admin 192.0.2.2", 17, 18, "Password:"},
+		{"SW2", "SW2#", "show authentication sessions", 19, 20, "Interface    MAC Address"},
+		{"SW2", "SW2#", "exit", 22, 23, ""},
+	}
+	var got []cmd
+	for _, c := range cmds {
+		prefix := ""
+		for _, w := range want {
+			if w.line == c.Line && strings.HasPrefix(c.Output, w.outputPrefix) {
+				prefix = w.outputPrefix
+			}
+		}
+		got = append(got, cmd{c.Switch, c.Prompt, c.Command, c.Line, c.OutputLine, prefix})
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("commands:\n got %+v\nwant %+v", got, want)
+	}
+	// The pager's "--More--" and the backspaces that erased it are gone.
+	if acl := cmds[4].Output; !strings.Contains(acl, "\n    20 permit ip any any") || strings.Contains(acl, "More") {
+		t.Errorf("ACL output not cleaned: %q", acl)
+	}
+}
+
+func TestParseTranscript(t *testing.T) {
+	parsed, ws := ParseTranscript(transcript)
+	wantW := []string{
+		`line 1: output not parsed: not a command syncwatch reads`,
+		`line 15: output of "show clock" not parsed: not a command syncwatch reads`,
+		`line 17: output of "ssh -l admin 192.0.2.2" not parsed: not a command syncwatch reads`,
+	}
+	if gw := warningStrings(ws); !reflect.DeepEqual(gw, wantW) {
+		t.Errorf("warnings:\n got %q\nwant %q", gw, wantW)
+	}
+	var kinds []Kind
+	for _, p := range parsed {
+		kinds = append(kinds, p.Result.Kind)
+	}
+	wantKinds := []Kind{KindUnknown, KindUnknown, KindUnknown, KindSessionDetails, KindACLs, KindUnknown,
+		KindUnknown, KindSessionSummary, KindUnknown}
+	if !reflect.DeepEqual(kinds, wantKinds) {
+		t.Fatalf("kinds %q, want %q", kinds, wantKinds)
+	}
+	// Records carry transcript line numbers.
+	s := parsed[3].Result.Sessions
+	if len(s) != 1 || s[0].Line != 6 || s[0].DACL != "xACSACLx-IP-COMPLIANT-5f152814" || parsed[3].Command.Switch != "SW1" {
+		t.Errorf("sessions %+v", s)
+	}
+	acls := parsed[4].Result.ACLs
+	wantACL := []ACL{{Name: "xACSACLx-IP-COMPLIANT-5f152814", PerUser: true, Family: FamilyIPv4, Type: TypeExtended,
+		Header: "Extended IP access list", Line: 12, Entries: []ACLEntry{
+			{Seq: 10, Text: "deny tcp any host 10.0.0.11 eq 8449", Line: 13},
+			{Seq: 20, Text: "permit ip any any", Line: 14},
+		}}}
+	if !reflect.DeepEqual(acls, wantACL) {
+		t.Errorf("ACLs:\n got %+v\nwant %+v", acls, wantACL)
+	}
+	sum := parsed[7].Result.Summary
+	if len(sum) != 1 || sum[0].Line != 21 || sum[0].Interface != "GigabitEthernet1/0/1" || parsed[7].Command.Switch != "SW2" {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+func TestParseTranscriptWarningLines(t *testing.T) {
+	text := "SW1#show access-lists\nExtended IP access list A\n 10 permit ip any any\n 20 bogus\nSW1#show access-session details\n\nInterface: Gi1/0/1\nnonsense here\n"
+	_, ws := ParseTranscript(text)
+	want := []string{
+		`line 4: access list: entry "bogus" does not start with permit, deny or remark`,
+		`line 8: session details: unrecognised line "nonsense here"`,
+	}
+	if gw := warningStrings(ws); !reflect.DeepEqual(gw, want) {
+		t.Errorf("warnings:\n got %q\nwant %q", gw, want)
+	}
+}
+
+func TestSplitTranscriptBareOutput(t *testing.T) {
+	for _, text := range []string{"", "\n \n"} {
+		if cmds, _ := SplitTranscript(text); len(cmds) != 0 {
+			t.Errorf("%q: %d commands", text, len(cmds))
+		}
+	}
+	cmds, _ := SplitTranscript("Interface: Gi1/0/1\nMAC Address: 0011.2233.4455\n")
+	if len(cmds) != 1 || cmds[0].Command != "" || cmds[0].OutputLine != 1 || cmds[0].Output != "Interface: Gi1/0/1\nMAC Address: 0011.2233.4455" {
+		t.Errorf("%+v", cmds)
+	}
+	// Output lines that look like prompts of another host without a command
+	// do not split the output.
+	cmds, _ = SplitTranscript("SW1#show version\nrouter>\nabc#def ghi\nSW1#\n")
+	if len(cmds) != 2 || cmds[0].Output != "router>\nabc#def ghi" {
+		t.Errorf("%+v", cmds)
+	}
+}
+
+func TestParsePrompt(t *testing.T) {
+	tests := []struct {
+		line              string
+		ok                bool
+		host, text, cmdln string
+	}{
+		{"SW1#show version", true, "SW1", "SW1#", "show version"},
+		{"  Router# show access-lists 101", true, "Router", "Router#", "show access-lists 101"},
+		{"core-sw.example(config-if)#exit", true, "core-sw.example", "core-sw.example(config-if)#", "exit"},
+		{"Switch>", true, "Switch", "Switch>", ""},
+		{"\t\tR2# show ip arp vrf all", true, "R2", "R2#", "show ip arp vrf all"},
+		{"Interface: Gi1/0/1", false, "", "", ""},
+		{"# - Adjacencies Throttled for Glean", false, "", "", ""},
+		{"10 permit ip any any", false, "", "", ""},
+		{"a>1", false, "", "", ""},
+		{"Extended IP access list Virtual-Access1.1#1", false, "", "", ""},
+		{"", false, "", "", ""},
+	}
+	for _, tc := range tests {
+		p, ok := parsePrompt(tc.line)
+		if ok != tc.ok || p.host != tc.host || p.text != tc.text || p.command != tc.cmdln {
+			t.Errorf("parsePrompt(%q) = %+v, %v", tc.line, p, ok)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -562,5 +563,62 @@ func BenchmarkLiveRun(b *testing.B) {
 	b.StopTimer()
 	if !errors.Is(err, context.Canceled) || n < b.N {
 		b.Fatalf("Run returned %v after %d frames, want context.Canceled after %d", err, n, b.N)
+	}
+}
+
+// TestExampleCapture reads the capture TestRecordExample recorded live
+// (examples/state-sync.pcapng) and checks that it holds each outcome over
+// both families, and that its statistics account for every frame.
+func TestExampleCapture(t *testing.T) {
+	src, err := OpenFile("../examples/state-sync.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var got []string
+	macs := map[[6]byte]bool{}
+	cl, err := NewClassifier(TrackerConfig{}, func(a *Attempt) {
+		icmp := ""
+		if a.HasICMP {
+			icmp = fmt.Sprintf(" icmp %d/%d from %s", a.ICMPType, a.ICMPCode, a.ICMPFrom)
+		}
+		got = append(got, fmt.Sprintf("%s:%d > %s:%d %s syns=%d vlans=%v on %s%s",
+			a.Client, a.ClientPort, a.PSN, a.Port, a.Outcome, a.SYNs, a.VLANList(), a.Interface, icmp))
+		if a.HasClientMAC {
+			macs[a.ClientMAC] = true
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.ReadAll(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	want := []string{
+		"10.0.0.10:40001 > 10.0.0.11:8449 accepted syns=1 vlans=[] on veth-p",
+		"10.0.0.10:40002 > 10.0.0.11:8449 unanswered syns=1 vlans=[] on veth-p",
+		"10.0.0.10:40003 > 10.0.0.11:8449 prohibited syns=1 vlans=[] on veth-p icmp 3/13 from 10.0.0.11",
+		"10.0.0.10:40004 > 10.0.0.11:8449 refused syns=1 vlans=[] on veth-p",
+		"2001:db8::10:40011 > 2001:db8::11:8449 accepted syns=1 vlans=[] on veth-p",
+		"2001:db8::10:40012 > 2001:db8::11:8449 unanswered syns=1 vlans=[] on veth-p",
+		"2001:db8::10:40013 > 2001:db8::11:8449 prohibited syns=1 vlans=[] on veth-p icmp 1/1 from 2001:db8::11",
+		"2001:db8::10:40014 > 2001:db8::11:8449 refused syns=1 vlans=[] on veth-p",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("attempts\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+	}
+	if len(macs) != 1 {
+		t.Errorf("client MACs %v, want the client's one veth MAC", macs)
+	}
+	st, ok := src.(InterfaceStatser)
+	if !ok {
+		t.Fatalf("%T has no interface statistics", src)
+	}
+	stats := st.InterfaceStats()
+	frames := cl.Stats().Packets
+	if len(stats) != 1 || stats[0].Name != "veth-p" || !stats[0].HasReceived || stats[0].Received != frames ||
+		!stats[0].HasDropped || stats[0].Dropped != 0 {
+		t.Errorf("interface statistics %+v, want veth-p with %d received, 0 dropped", stats, frames)
 	}
 }

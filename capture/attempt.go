@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -192,82 +193,112 @@ func ICMPIsACL(v6 bool, code uint8) bool {
 	return code == 9 || code == 10 || code == 13
 }
 
-// attemptJSON is the stable JSON form of an attempt (README, "JSON output").
-type attemptJSON struct {
-	Client     string    `json:"client"`
-	ClientPort uint16    `json:"client_port"`
-	ClientMAC  *string   `json:"client_mac"`
-	PSN        string    `json:"psn"`
-	Port       uint16    `json:"port"`
-	Outcome    Outcome   `json:"outcome"`
-	SYNSeen    bool      `json:"syn_seen"`
-	Inferred   bool      `json:"inferred"`
-	Late       bool      `json:"late"`
-	SYNs       int       `json:"syns"`
-	FirstSeen  string    `json:"first_seen"`
-	AnsweredAt *string   `json:"answered_at"`
-	RTT        *float64  `json:"rtt_seconds"`
-	VLANs      []uint16  `json:"vlans"`
-	Interface  string    `json:"interface"`
-	ICMP       *icmpJSON `json:"icmp"`
-}
-
-type icmpJSON struct {
-	Type    uint8  `json:"type"`
-	Code    uint8  `json:"code"`
-	From    string `json:"from"`
-	Meaning string `json:"meaning"`
-	ACL     bool   `json:"acl"`
-}
-
 // TimeFormat is how syncwatch writes times in JSON: RFC 3339 in UTC with
 // nanoseconds.
 const TimeFormat = "2006-01-02T15:04:05.000000000Z07:00"
 
-// MarshalJSON renders the attempt in the documented JSON form.
-func (a *Attempt) MarshalJSON() ([]byte, error) {
-	j := attemptJSON{
-		Client:     a.Client.String(),
-		ClientPort: a.ClientPort,
-		PSN:        a.PSN.String(),
-		Port:       a.Port,
-		Outcome:    a.Outcome,
-		SYNSeen:    a.SYNSeen,
-		Inferred:   a.Inferred,
-		Late:       a.Late,
-		SYNs:       a.SYNs,
-		FirstSeen:  a.FirstSeen.UTC().Format(TimeFormat),
-		VLANs:      a.VLANList(),
-		Interface:  a.Interface,
-	}
+// MarshalJSON renders the attempt in the documented JSON form (README,
+// "JSON output").
+func (a *Attempt) MarshalJSON() ([]byte, error) { return a.AppendJSON(nil), nil }
+
+// AppendJSON appends the attempt's JSON form to b. It is MarshalJSON
+// without the allocations, for writing millions of attempts.
+func (a *Attempt) AppendJSON(b []byte) []byte {
+	b = append(b, `{"client":"`...)
+	b = a.Client.AppendTo(b)
+	b = append(b, `","client_port":`...)
+	b = strconv.AppendUint(b, uint64(a.ClientPort), 10)
+	b = append(b, `,"client_mac":`...)
 	if a.HasClientMAC {
-		s := formatMAC(a.ClientMAC)
-		j.ClientMAC = &s
+		b = append(b, '"')
+		b = appendMAC(b, a.ClientMAC)
+		b = append(b, '"')
+	} else {
+		b = append(b, "null"...)
 	}
-	if !a.AnsweredAt.IsZero() {
-		s := a.AnsweredAt.UTC().Format(TimeFormat)
-		j.AnsweredAt = &s
+	b = append(b, `,"psn":"`...)
+	b = a.PSN.AppendTo(b)
+	b = append(b, `","port":`...)
+	b = strconv.AppendUint(b, uint64(a.Port), 10)
+	b = append(b, `,"outcome":"`...)
+	b = append(b, a.Outcome.String()...)
+	b = append(b, `","syn_seen":`...)
+	b = strconv.AppendBool(b, a.SYNSeen)
+	b = append(b, `,"inferred":`...)
+	b = strconv.AppendBool(b, a.Inferred)
+	b = append(b, `,"late":`...)
+	b = strconv.AppendBool(b, a.Late)
+	b = append(b, `,"syns":`...)
+	b = strconv.AppendInt(b, int64(a.SYNs), 10)
+	b = append(b, `,"first_seen":"`...)
+	b = a.FirstSeen.UTC().AppendFormat(b, TimeFormat)
+	b = append(b, `","answered_at":`...)
+	if a.AnsweredAt.IsZero() {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '"')
+		b = a.AnsweredAt.UTC().AppendFormat(b, TimeFormat)
+		b = append(b, '"')
 	}
+	b = append(b, `,"rtt_seconds":`...)
 	if rtt, ok := a.RTT(); ok {
-		s := rtt.Seconds()
-		j.RTT = &s
+		b = strconv.AppendFloat(b, rtt.Seconds(), 'f', -1, 64)
+	} else {
+		b = append(b, "null"...)
 	}
+	b = append(b, `,"vlans":[`...)
+	for i, v := range a.VLANs[:a.NumVLANs] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, uint64(v), 10)
+	}
+	b = append(b, `],"interface":`...)
+	b = appendJSONString(b, a.Interface)
+	b = append(b, `,"icmp":`...)
 	if a.HasICMP {
 		v6 := a.Client.Is6() && !a.Client.Is4In6()
-		j.ICMP = &icmpJSON{Type: a.ICMPType, Code: a.ICMPCode, From: a.ICMPFrom.String(),
-			Meaning: ICMPMeaning(v6, a.ICMPCode), ACL: ICMPIsACL(v6, a.ICMPCode)}
+		b = append(b, `{"type":`...)
+		b = strconv.AppendUint(b, uint64(a.ICMPType), 10)
+		b = append(b, `,"code":`...)
+		b = strconv.AppendUint(b, uint64(a.ICMPCode), 10)
+		b = append(b, `,"from":"`...)
+		b = a.ICMPFrom.AppendTo(b)
+		b = append(b, `","meaning":`...)
+		b = appendJSONString(b, ICMPMeaning(v6, a.ICMPCode))
+		b = append(b, `,"acl":`...)
+		b = strconv.AppendBool(b, ICMPIsACL(v6, a.ICMPCode))
+		b = append(b, '}')
+	} else {
+		b = append(b, "null"...)
 	}
-	return json.Marshal(j)
+	return append(b, '}')
 }
 
-func formatMAC(m [6]byte) string {
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			// Rare (interface names are plain ASCII): let encoding/json do
+			// the escaping and the invalid UTF-8.
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func appendMAC(b []byte, m [6]byte) []byte {
 	const hexdigits = "0123456789abcdef"
-	b := make([]byte, 0, 17)
 	for i, x := range m {
 		if i > 0 {
 			b = append(b, ':')
 		}
 		b = append(b, hexdigits[x>>4], hexdigits[x&0xf])
 	}
-	return string(b)
+	return b
 }
+
+func formatMAC(m [6]byte) string { return string(appendMAC(make([]byte, 0, 17), m)) }

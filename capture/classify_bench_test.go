@@ -13,7 +13,7 @@ import (
 // RST) on the state-sync port, each from its own client port. seqOffsets
 // lists where the ISN-bearing fields are, so each pass can start new
 // attempts.
-func spanMixFrames(b *testing.B, n int) (frames []Frame, patches [][2]int) {
+func spanMixFrames(b testing.TB, n int) (frames []Frame, patches [][2]int) {
 	b.Helper()
 	for i := 0; len(frames) < n; i++ {
 		cport := uint16(10000 + i%50000)

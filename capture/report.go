@@ -7,28 +7,50 @@ import (
 )
 
 // Collector keeps every reported attempt, a late correction replacing the
-// attempt it corrects, for a whole-file report.
+// attempt it corrects, for a whole-file report. It stores attempts in
+// fixed-size blocks, so collecting millions never copies them to grow.
 type Collector struct {
-	attempts []Attempt
-	byID     map[uint64]int
+	blocks [][]Attempt
+	n      int
+	// unanswered locates the attempts reported unanswered: only those can
+	// be corrected later.
+	unanswered map[uint64]int
 }
 
+const collectorBlock = 4096
+
 // NewCollector returns an empty collector.
-func NewCollector() *Collector { return &Collector{byID: map[uint64]int{}} }
+func NewCollector() *Collector { return &Collector{unanswered: map[uint64]int{}} }
 
 // Add is the tracker's emit callback.
 func (c *Collector) Add(a *Attempt) {
-	if i, ok := c.byID[a.ID]; ok {
-		c.attempts[i] = *a
+	if i, ok := c.unanswered[a.ID]; ok {
+		c.blocks[i/collectorBlock][i%collectorBlock] = *a
+		if a.Outcome != Unanswered {
+			delete(c.unanswered, a.ID)
+		}
 		return
 	}
-	c.byID[a.ID] = len(c.attempts)
-	c.attempts = append(c.attempts, *a)
+	if c.n%collectorBlock == 0 {
+		c.blocks = append(c.blocks, make([]Attempt, 0, collectorBlock))
+	}
+	last := len(c.blocks) - 1
+	c.blocks[last] = append(c.blocks[last], *a)
+	if a.Outcome == Unanswered {
+		c.unanswered[a.ID] = c.n
+	}
+	c.n++
 }
+
+// Len returns how many attempts were collected.
+func (c *Collector) Len() int { return c.n }
 
 // Attempts returns the attempts in order of their first packet.
 func (c *Collector) Attempts() []Attempt {
-	out := slices.Clone(c.attempts)
+	out := make([]Attempt, 0, c.n)
+	for _, b := range c.blocks {
+		out = append(out, b...)
+	}
 	slices.SortStableFunc(out, func(a, b Attempt) int {
 		if n := a.FirstSeen.Compare(b.FirstSeen); n != 0 {
 			return n

@@ -108,6 +108,12 @@ const (
 
 const maxEvidence = 4
 
+// entryBlock is how many entries one block of the slab holds.
+const entryBlock = 4096
+
+// at returns entry i.
+func (t *Tracker) at(i int32) *entry { return &t.entries[i/entryBlock][i%entryBlock] }
+
 // entry is an attempt as the tracker holds it. It has no pointers, so a
 // million of them cost the garbage collector nothing to scan.
 type entry struct {
@@ -180,7 +186,8 @@ type Tracker struct {
 	grace    int64
 	dupWin   int64
 	index    map[attemptKey]int32
-	entries  []entry
+	entries  [][]entry // blocks of entryBlock, so the slab grows without copying
+	count    int32     // entries ever allocated
 	free     []int32
 	lists    [numLists]list
 	now      int64
@@ -301,11 +308,11 @@ func (t *Tracker) Flush() {
 
 func (t *Tracker) expire(now int64) {
 	// Held answers first: their SYN had its chance.
-	for h := t.lists[listHeld].head; h >= 0 && t.entries[h].deadline < now; h = t.lists[listHeld].head {
+	for h := t.lists[listHeld].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listHeld].head {
 		t.finish(h)
 	}
-	for h := t.lists[listOpen].head; h >= 0 && t.entries[h].deadline < now; h = t.lists[listOpen].head {
-		e := &t.entries[h]
+	for h := t.lists[listOpen].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listOpen].head {
+		e := t.at(h)
 		e.outcome = Unanswered
 		// A late answer may still come within the grace period after the
 		// timeout; the entry is remembered that long.
@@ -314,7 +321,7 @@ func (t *Tracker) expire(now int64) {
 		t.report(h)
 		t.pushDone(h, deadline+t.grace)
 	}
-	for h := t.lists[listDone].head; h >= 0 && t.entries[h].deadline < now; h = t.lists[listDone].head {
+	for h := t.lists[listDone].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listDone].head {
 		t.release(h)
 	}
 }
@@ -391,7 +398,7 @@ func (t *Tracker) unreachable(p *Packet, f *Frame) Reason {
 // syn handles a SYN from the client.
 func (t *Tracker) syn(k attemptKey, p *Packet, f *Frame) Reason {
 	if i, ok := t.index[k]; ok {
-		e := &t.entries[i]
+		e := t.at(i)
 		if e.synSeen && p.Timestamp-e.lastSYN <= t.dupWin && p.Timestamp >= e.lastSYN-t.dupWin && (p.IPv6 || p.IPID == e.lastSYNID) {
 			t.ctr.duplicates.Add(1)
 			return ReasonNone
@@ -418,7 +425,7 @@ func (t *Tracker) syn(k attemptKey, p *Packet, f *Frame) Reason {
 		return ReasonNone
 	}
 	i := t.alloc(k, p)
-	e := &t.entries[i]
+	e := t.at(i)
 	e.synSeen = true
 	e.syns = 1
 	e.lastSYN, e.lastSYNID = p.Timestamp, p.IPID
@@ -459,7 +466,7 @@ func (t *Tracker) answer(k attemptKey, p *Packet, f *Frame, o Outcome) Reason {
 			return ReasonUnmatched
 		}
 		i = t.alloc(k, p)
-		e := &t.entries[i]
+		e := t.at(i)
 		t.fillFrom(e, p, macDst)
 		e.first = p.Timestamp
 		t.setAnswer(e, p, o)
@@ -467,7 +474,7 @@ func (t *Tracker) answer(k attemptKey, p *Packet, f *Frame, o Outcome) Reason {
 		t.push(listHeld, i, t.now+t.dupWin)
 		return ReasonNone
 	}
-	e := &t.entries[i]
+	e := t.at(i)
 	if e.hasAns {
 		if e.ansFlags == p.Flags && e.ansSeq == p.Seq && e.ansAck == p.Ack && e.ansIPID == p.IPID &&
 			p.Timestamp-e.lastAns <= t.dupWin && p.Timestamp >= e.lastAns-t.dupWin {
@@ -503,7 +510,7 @@ func (t *Tracker) inferred(k attemptKey, p *Packet, f *Frame) Reason {
 	if !ok {
 		return ReasonUnmatched
 	}
-	e := &t.entries[i]
+	e := t.at(i)
 	if e.hasAns {
 		return ReasonNone
 	}
@@ -521,7 +528,7 @@ func (t *Tracker) inferred(k attemptKey, p *Packet, f *Frame) Reason {
 func (t *Tracker) inferredFromQuote(k attemptKey, p *Packet, f *Frame) Reason {
 	if _, ok := t.index[k]; !ok {
 		i := t.alloc(k, p)
-		e := &t.entries[i]
+		e := t.at(i)
 		t.fillFrom(e, p, macNone)
 		e.first = p.Timestamp
 		e.outcome, e.inferred, e.hasAns = Accepted, true, true
@@ -535,7 +542,7 @@ func (t *Tracker) inferredFromQuote(k attemptKey, p *Packet, f *Frame) Reason {
 
 // complete reports an attempt that just got its answer.
 func (t *Tracker) complete(i int32) {
-	e := &t.entries[i]
+	e := t.at(i)
 	switch e.list {
 	case listOpen:
 		if e.answered > e.first+t.timeout {
@@ -559,7 +566,7 @@ func (t *Tracker) finish(i int32) {
 }
 
 func (t *Tracker) report(i int32) {
-	e := &t.entries[i]
+	e := t.at(i)
 	correction := e.reported
 	e.reported = true
 	t.ctr.attempts[e.outcome].Add(1)
@@ -613,11 +620,14 @@ func (t *Tracker) alloc(k attemptKey, p *Packet) int32 {
 		i = t.free[n-1]
 		t.free = t.free[:n-1]
 	} else {
-		t.entries = append(t.entries, entry{})
-		i = int32(len(t.entries) - 1)
+		if t.count%entryBlock == 0 {
+			t.entries = append(t.entries, make([]entry, entryBlock))
+		}
+		i = t.count
+		t.count++
 	}
 	t.nextID++
-	t.entries[i] = entry{key: k, id: t.nextID, first: p.Timestamp, v6: p.IPv6, prev: -1, next: -1}
+	*t.at(i) = entry{key: k, id: t.nextID, first: p.Timestamp, v6: p.IPv6, prev: -1, next: -1}
 	t.index[k] = i
 	return i
 }
@@ -637,7 +647,7 @@ func (t *Tracker) evict() {
 		return
 	}
 	if h := t.lists[listOpen].head; h >= 0 {
-		t.entries[h].outcome = Unanswered
+		t.at(h).outcome = Unanswered
 		t.unlink(h)
 		t.report(h)
 		t.release(h)
@@ -646,19 +656,19 @@ func (t *Tracker) evict() {
 
 func (t *Tracker) release(i int32) {
 	t.unlink(i)
-	delete(t.index, t.entries[i].key)
+	delete(t.index, t.at(i).key)
 	t.free = append(t.free, i)
 }
 
 func (t *Tracker) push(l uint8, i int32, deadline int64) {
-	e := &t.entries[i]
+	e := t.at(i)
 	e.list, e.deadline = l, deadline
 	if l != listDone {
 		t.ctr.open.Add(1)
 	}
 	e.prev, e.next = t.lists[l].tail, -1
 	if t.lists[l].tail >= 0 {
-		t.entries[t.lists[l].tail].next = i
+		t.at(t.lists[l].tail).next = i
 	} else {
 		t.lists[l].head = i
 	}
@@ -668,7 +678,7 @@ func (t *Tracker) push(l uint8, i int32, deadline int64) {
 func (t *Tracker) pushDone(i int32, deadline int64) { t.push(listDone, i, deadline) }
 
 func (t *Tracker) unlink(i int32) {
-	e := &t.entries[i]
+	e := t.at(i)
 	if e.list == listNone {
 		return
 	}
@@ -677,12 +687,12 @@ func (t *Tracker) unlink(i int32) {
 	}
 	l := &t.lists[e.list]
 	if e.prev >= 0 {
-		t.entries[e.prev].next = e.next
+		t.at(e.prev).next = e.next
 	} else {
 		l.head = e.next
 	}
 	if e.next >= 0 {
-		t.entries[e.next].prev = e.prev
+		t.at(e.next).prev = e.prev
 	} else {
 		l.tail = e.prev
 	}

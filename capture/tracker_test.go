@@ -398,3 +398,20 @@ func TestEvidenceRingOverwrite(t *testing.T) {
 		t.Errorf("records still in the ring = %v, want [2 3 4 5]", seen)
 	}
 }
+
+// TestAttemptJSONMatchesEncodingJSON checks the hand-written encoder against
+// encoding/json's view of the same object, escapes included.
+func TestAttemptJSONMatchesEncodingJSON(t *testing.T) {
+	a := &Attempt{Client: netip.MustParseAddr(cli6), ClientPort: 1, PSN: netip.MustParseAddr(psn6), Port: 8449,
+		Outcome: Prohibited, SYNSeen: true, SYNs: 2, FirstSeen: wireBase, AnsweredAt: wireBase.Add(1234567 * time.Nanosecond),
+		Interface: "span\"0\\\x01é\xff", HasICMP: true, ICMPType: 1, ICMPCode: 1, ICMPFrom: netip.MustParseAddr("2001:db8::1"),
+		VLANs: [MaxVLANs]uint16{4094, 1}, NumVLANs: 2}
+	var generic map[string]any
+	if err := json.Unmarshal(a.AppendJSON(nil), &generic); err != nil {
+		t.Fatalf("invalid JSON %s: %v", a.AppendJSON(nil), err)
+	}
+	if generic["interface"] != "span\"0\\\x01é\ufffd" || generic["rtt_seconds"] != 0.001234567 ||
+		fmt.Sprint(generic["vlans"]) != "[4094 1]" || generic["client"] != cli6 {
+		t.Errorf("decoded %v", generic)
+	}
+}

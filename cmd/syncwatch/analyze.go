@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,6 +55,8 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 		return errors.Join(errs...)
 	}
 	col := capture.NewCollector()
+	// Nothing reads evidence frames in analyze: skip keeping them.
+	cfg.EvidenceBytes = -1
 	cls, err := capture.NewClassifier(cfg, col.Add)
 	if err != nil {
 		return usageError{err}
@@ -146,27 +149,42 @@ type statsJSON struct {
 	Files           []fileReport      `json:"files"`
 }
 
+// writeAnalyzeJSON streams the report: one attempt per line inside the
+// "attempts" array, so millions of attempts need no second copy in memory.
 func writeAnalyzeJSON(w io.Writer, r *analyzeReport) error {
-	attempts := make([]*capture.Attempt, len(r.Attempts))
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString("{\"attempts\": [")
+	buf := make([]byte, 0, 1024)
 	for i := range r.Attempts {
-		attempts[i] = &r.Attempts[i]
+		buf = buf[:0]
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, "\n  "...)
+		buf = r.Attempts[i].AppendJSON(buf)
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
 	}
-	out := struct {
-		Attempts []*capture.Attempt `json:"attempts"`
-		Summary  capture.Summary    `json:"summary"`
-		Stats    statsJSON          `json:"stats"`
-	}{
-		Attempts: attempts,
-		Summary:  r.Summary,
-		Stats: statsJSON{
-			Packets: r.Stats.Packets, Decoded: r.Stats.Decoded, Ignored: r.Stats.Ignored,
-			Truncated: r.Stats.Truncated, Duplicates: r.Stats.Duplicates,
-			LateCorrections: r.Stats.LateCorrections, Evictions: r.Stats.Evictions, Files: r.Files,
-		},
+	if len(r.Attempts) > 0 {
+		bw.WriteString("\n")
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	stats := statsJSON{
+		Packets: r.Stats.Packets, Decoded: r.Stats.Decoded, Ignored: r.Stats.Ignored,
+		Truncated: r.Stats.Truncated, Duplicates: r.Stats.Duplicates,
+		LateCorrections: r.Stats.LateCorrections, Evictions: r.Stats.Evictions, Files: r.Files,
+	}
+	summary, err := json.MarshalIndent(r.Summary, "", "  ")
+	if err != nil {
+		return err
+	}
+	statsText, err := json.MarshalIndent(stats, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(bw, "],\n\"summary\": %s,\n\"stats\": %s", summary, statsText)
+	bw.WriteString("}\n")
+	return bw.Flush()
 }
 
 const textTime = "2006-01-02 15:04:05.000000"

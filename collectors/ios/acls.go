@@ -9,14 +9,15 @@ const (
 	FamilyMAC  = "mac" // Extended MAC access lists: never a dACL, listed for completeness
 )
 
-// ACL types. Only standard, extended and ipv6 lists can be evaluated;
-// role-based (SGACL), FQDN, reflexive and MAC lists are TypeUnknown, and
-// Header says which they are.
+// ACL types: the syntax of the entries. FQDN lists are extended (or IPv6)
+// lists whose "host dynamic NAME" entries cannot be judged; reflexive and
+// MAC lists are TypeUnknown. Header says which list it was.
 const (
-	TypeStandard = "standard"
-	TypeExtended = "extended"
-	TypeIPv6     = "ipv6"
-	TypeUnknown  = "unknown"
+	TypeStandard  = "standard"
+	TypeExtended  = "extended"
+	TypeIPv6      = "ipv6"
+	TypeRoleBased = "role-based" // SGACL entries have no addresses: "permit tcp dst eq 80"
+	TypeUnknown   = "unknown"
 )
 
 // ACL is one access list as `show access-lists`, `show ip access-lists` or
@@ -26,7 +27,7 @@ type ACL struct {
 	PerUser bool       // printed with "(per-user)": a dACL downloaded for a session
 	Note    string     // any other parenthesised header suffix, without parentheses ("downloaded")
 	Family  string     // FamilyIPv4, FamilyIPv6 or FamilyMAC
-	Type    string     // TypeStandard, TypeExtended, TypeIPv6 or TypeUnknown
+	Type    string     // TypeStandard, TypeExtended, TypeIPv6, TypeRoleBased or TypeUnknown
 	Header  string     // the header words as printed: "Extended IP access list", "FQDN IP access list"
 	Entries []ACLEntry // in printed order (IOS prints ascending sequence numbers)
 	Line    int        // line of the header
@@ -56,10 +57,10 @@ func aclHeaders() [9]aclHeader {
 		{"Standard IP access list ", FamilyIPv4, TypeStandard},
 		{"Extended IP access list ", FamilyIPv4, TypeExtended},
 		{"Reflexive IP access list ", FamilyIPv4, TypeUnknown},
-		{"Role-based IP access list ", FamilyIPv4, TypeUnknown},
-		{"FQDN IP access list ", FamilyIPv4, TypeUnknown},
-		{"IPv6 Role-based access list ", FamilyIPv6, TypeUnknown},
-		{"IPv6 FQDN access list ", FamilyIPv6, TypeUnknown},
+		{"Role-based IP access list ", FamilyIPv4, TypeRoleBased},
+		{"FQDN IP access list ", FamilyIPv4, TypeExtended},
+		{"IPv6 Role-based access list ", FamilyIPv6, TypeRoleBased},
+		{"IPv6 FQDN access list ", FamilyIPv6, TypeIPv6},
 		{"IPv6 access list ", FamilyIPv6, TypeIPv6},
 		{"Extended MAC access list ", FamilyMAC, TypeUnknown},
 	}
@@ -108,8 +109,8 @@ func nxosACLMarker(t string) bool {
 // lists, downloaded dACLs ("(per-user)"), sequence numbers at the start or
 // as "sequence N" at the end, "(N matches)" counters wherever printed,
 // entries with or without indentation, empty lists, prompts and banners.
-// Role-based, FQDN, reflexive and MAC lists are returned with TypeUnknown.
-// An entry that does not start with permit, deny, remark, evaluate or
+// Role-based (SGACL) and FQDN lists are returned with their entry syntax,
+// reflexive and MAC lists with TypeUnknown. An entry that does not start with permit, deny, remark, evaluate or
 // dynamic is kept (so that its list is never judged without it) and
 // warned about. NX-OS listings yield one unsupported-platform warning.
 func ParseACLs(text string) ([]ACL, []Warning) {

@@ -92,9 +92,9 @@ IPv6 Role-based access list E
 			want: []ACL{
 				{Name: "A", PerUser: true, Family: FamilyIPv4, Type: TypeExtended, Header: "Extended IP access list", Line: 1},
 				{Name: "B", Note: "Compiled", Family: FamilyIPv4, Type: TypeExtended, Header: "Extended IP access list", Line: 2},
-				{Name: "C", Note: "downloaded", Family: FamilyIPv4, Type: TypeUnknown, Header: "Role-based IP access list", Line: 3},
+				{Name: "C", Note: "downloaded", Family: FamilyIPv4, Type: TypeRoleBased, Header: "Role-based IP access list", Line: 3},
 				{Name: "D", Family: FamilyIPv4, Type: TypeUnknown, Header: "Reflexive IP access list", Line: 4},
-				{Name: "E", Family: FamilyIPv6, Type: TypeUnknown, Header: "IPv6 Role-based access list", Line: 5},
+				{Name: "E", Family: FamilyIPv6, Type: TypeRoleBased, Header: "IPv6 Role-based access list", Line: 5},
 			},
 		},
 		{

@@ -276,7 +276,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-lists",
 		kind:    KindACLs,
 		acls: []aclWant{
-			{name: "FQDN_v6ACL_WEBAUTH_REDIRECT", perUser: false, note: "", family: "ipv6", typ: "unknown", header: "IPv6 FQDN access list", line: 1, count: 17, entries: map[int]ACLEntry{
+			{name: "FQDN_v6ACL_WEBAUTH_REDIRECT", perUser: false, note: "", family: "ipv6", typ: "ipv6", header: "IPv6 FQDN access list", line: 1, count: 17, entries: map[int]ACLEntry{
 				0:  {Seq: 4, Text: "deny ipv6 any host dynamic *.atoz.msn.com", Line: 2},
 				1:  {Seq: 5, Text: "deny ipv6 any host dynamic www.ab.*.*.*.test.com", Line: 3},
 				16: {Seq: 2000000, Text: "permit tcp any any eq 443", Line: 18},
@@ -960,7 +960,7 @@ var fixtureCases = []fixtureCase{
 		command: "show ip access-lists",
 		kind:    KindACLs,
 		acls: []aclWant{
-			{name: "FQDN_ACL_WEBAUTH_REDIRECT", perUser: false, note: "", family: "ipv4", typ: "unknown", header: "FQDN IP access list", line: 2, count: 5, entries: map[int]ACLEntry{
+			{name: "FQDN_ACL_WEBAUTH_REDIRECT", perUser: false, note: "", family: "ipv4", typ: "extended", header: "FQDN IP access list", line: 2, count: 5, entries: map[int]ACLEntry{
 				0: {Seq: 10, Text: "deny ip any host 100.8.12.107", Line: 3},
 				1: {Seq: 20, Text: "deny ip any host dynamic www.msft10.com", Line: 4},
 				2: {Seq: 30, Text: "deny ip any host dynamic www.msft11.com", Line: 5},
@@ -1004,7 +1004,7 @@ var fixtureCases = []fixtureCase{
 		command: "show ip access-lists permit_icmp",
 		kind:    KindACLs,
 		acls: []aclWant{
-			{name: "permit_icmp", perUser: false, note: "", family: "ipv4", typ: "unknown", header: "Role-based IP access list", line: 1, count: 1, entries: map[int]ACLEntry{
+			{name: "permit_icmp", perUser: false, note: "", family: "ipv4", typ: "role-based", header: "Role-based IP access list", line: 1, count: 1, entries: map[int]ACLEntry{
 				0: {Seq: 10, Text: "permit icmp echo-reply", Matches: 19, Line: 2},
 			}},
 		},
@@ -1014,7 +1014,7 @@ var fixtureCases = []fixtureCase{
 		command: "show ip access-lists icmp_echo-01",
 		kind:    KindACLs,
 		acls: []aclWant{
-			{name: "icmp_echo-01", perUser: false, note: "downloaded", family: "ipv4", typ: "unknown", header: "Role-based IP access list", line: 1, count: 1, entries: map[int]ACLEntry{
+			{name: "icmp_echo-01", perUser: false, note: "downloaded", family: "ipv4", typ: "role-based", header: "Role-based IP access list", line: 1, count: 1, entries: map[int]ACLEntry{
 				0: {Seq: 10, Text: "permit icmp echo", Line: 2},
 			}},
 		},
@@ -1251,7 +1251,7 @@ var fixtureCases = []fixtureCase{
 		command: "show ipv6 access-list v6_sgacl",
 		kind:    KindACLs,
 		acls: []aclWant{
-			{name: "v6_sgacl", perUser: false, note: "", family: "ipv6", typ: "unknown", header: "IPv6 Role-based access list", line: 1, count: 1, entries: map[int]ACLEntry{
+			{name: "v6_sgacl", perUser: false, note: "", family: "ipv6", typ: "role-based", header: "IPv6 Role-based access list", line: 1, count: 1, entries: map[int]ACLEntry{
 				0: {Seq: 10, Text: "permit icmp", Matches: 19, Line: 2},
 			}},
 		},

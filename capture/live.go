@@ -245,7 +245,11 @@ func newLive(cfg LiveConfig, rings []packetRing, attached []int64) *Live {
 func openRing(name string, cfg LiveConfig, filter []bpf.RawInstruction) (*afpacket.TPacket, int64, error) {
 	ifi, err := net.InterfaceByName(name)
 	if err != nil {
-		return nil, 0, errors.New("no such interface in this network namespace")
+		var op *net.OpError
+		if errors.As(err, &op) && op.Err != nil && op.Err.Error() == "no such network interface" {
+			return nil, 0, errors.New("no such interface in this network namespace")
+		}
+		return nil, 0, fmt.Errorf("looking up the interface: %w", err)
 	}
 	if err := checkLinkType(ifi.Index); err != nil {
 		return nil, 0, err
@@ -335,7 +339,7 @@ func socketError(what string, err error) error {
 
 // Run delivers the frames of every interface to frame, all from the calling
 // goroutine, until ctx ends or Close is called; it then closes the sockets
-// and returns ctx's error. Frame.Data is valid only during the call. When no
+// and returns ctx's error (context.Canceled after Close). Frame.Data is valid only during the call. When no
 // frame arrived during a whole IdleTick, Run calls tick with the wall clock
 // minus the ring's block timeout: a frame younger than that may still sit in
 // a block the kernel has not handed over, and must not find its attempt

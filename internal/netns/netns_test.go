@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/syncwatch/syncwatch/internal/testenv"
 )
 
 func TestOwnerPID(t *testing.T) {
@@ -39,6 +41,7 @@ func TestOwnerPID(t *testing.T) {
 // that TCP works over IPv4 and IPv6, that an nftables drop rule takes
 // effect, and that everything is gone after the test.
 func TestNamespacePair(t *testing.T) {
+	testenv.Root(t)
 	var names []string
 	t.Run("pair", func(t *testing.T) {
 		a := New(t, "a")
@@ -137,6 +140,7 @@ func TestNamespacePair(t *testing.T) {
 // TestHostPeer checks a veth pair with one end in the test's own namespace:
 // the host end gets a unique name and is gone after the test.
 func TestHostPeer(t *testing.T) {
+	testenv.Root(t)
 	var host string
 	t.Run("pair", func(t *testing.T) {
 		a := New(t, "hostpeer")

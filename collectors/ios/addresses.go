@@ -112,7 +112,8 @@ func ParseDeviceTracking(text string) ([]ARPEntry, []Warning) {
 		case containsFold(t, "Network Layer Address") && containsFold(t, "Link Layer Address"):
 			table = true
 			continue
-		case table && len(tok) >= 5 && isBindingCode(tok[0]):
+		case len(tok) >= 5 && isBindingCode(tok[0]):
+			// Rows are recognised without the header too ("| include").
 			if e, ok := bindingRow(tok, num, &w); ok {
 				out = append(out, e)
 			}

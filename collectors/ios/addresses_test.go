@@ -67,6 +67,14 @@ ARP 10.2.0.6                            0011.2233         Gi1/0/6          20   
 			},
 		},
 		{
+			name:  "device tracking filtered with | include: rows without the header",
+			parse: ParseDeviceTracking,
+			text:  "SW1#show device-tracking database | include 0011.2233.4455\nARP 10.2.0.5   0011.2233.4455   Gi1/0/5   20   0005   30s   REACHABLE  270 s\n",
+			want: []ARPEntry{
+				{IP: ip("10.2.0.5"), MAC: "00:11:22:33:44:55", Interface: "GigabitEthernet1/0/5", VLAN: "20", State: "REACHABLE", Source: "ARP", Age: "30s", Line: 2},
+			},
+		},
+		{
 			name:  "ip device tracking",
 			parse: ParseIPDeviceTracking,
 			text: `Global IP Device Tracking for clients = Enabled

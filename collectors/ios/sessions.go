@@ -276,8 +276,8 @@ func ParseSessionDetails(text string) ([]Session, []Warning) {
 		if t == "" {
 			continue
 		}
-		// Pasted from e-mail: "*Interface: *GigabitEthernet1/0/17**" style
-		// bold markers around a line or a value.
+		// Pasted from e-mail, bold markers wrap a line ("*ACS ACL: NAME*")
+		// or a value ("Interface: *Gi1/0/17*").
 		if len(t) >= 2 && t[0] == '*' && t[len(t)-1] == '*' {
 			t = trim(t[1 : len(t)-1])
 		}
@@ -318,7 +318,7 @@ func ParseSessionDetails(text string) ([]Session, []Warning) {
 }
 
 // splitKey splits "Key: value" at the first colon when the part before it
-// looks like a field name.
+// is short enough to be a field name; the caller decides whether it is one.
 func splitKey(t string) (key, value string, ok bool) {
 	i := indexByte(t, ':')
 	if i <= 0 || i > 40 {

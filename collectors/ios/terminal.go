@@ -1,9 +1,10 @@
 package ios
 
 // What a terminal adds around a command's output: the prompt with the
-// command, its echo, the "Load for five secs" / "Time source" banner of
-// `exec prompt timestamp`, and paging leftovers. Every parser treats these
-// lines as understood.
+// command, its echo, a command wrapped onto a second line, and the "Load for
+// five secs" / "Time source" banner of `exec prompt timestamp`. Every parser
+// treats these lines as understood. (Paging leftovers are cleaned up by
+// SplitTranscript, which sees the raw session.)
 
 // prompt is an IOS prompt found at the start of a line.
 type prompt struct {

@@ -265,6 +265,12 @@ type detailsParser struct {
 // listing.
 func ParseSessionDetails(text string) ([]Session, []Warning) {
 	p := detailsParser{}
+	// Sizing the result up front saves copying a large output's sessions
+	// again and again; a real session takes several hundred bytes, so the
+	// hint cannot make a small hostile text allocate much.
+	if n := strings.Count(text, "Interface:"); n > 1 {
+		p.out = make([]Session, 0, min(n, len(text)/256+1))
+	}
 	ls := newLines(text)
 	prevEcho := false
 	for {

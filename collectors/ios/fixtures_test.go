@@ -547,7 +547,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-session details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/3", MAC: "00:1a:a1:36:c6:8a", IPv4: ip("192.168.194.1"), User: "CP-7961G-GE-SEP001AA136C68A", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "2300130B0000002ABD0A2AF1", DeviceType: "Cisco-IP-Phone-7961", DeviceName: "Cisco IP Phone 7961", Policy: "test_dot1x", VLAN: "194", Methods: methods("dot1x", "Authc Success"), Line: 1},
+			{Interface: "GigabitEthernet2/0/3", MAC: "00:1a:a1:36:c6:8a", IPv4: ip("192.168.194.1"), User: "CP-7961G-GE-SEP001AA136C68A", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "2300130B0000002ABD0A2AF1", DeviceType: "Cisco-IP-Phone-7961", DeviceName: "Cisco IP Phone 7961", CurrentPolicy: "test_dot1x", VLAN: "194", Methods: methods("dot1x", "Authc Success"), Line: 1},
 		},
 	},
 	{
@@ -555,7 +555,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-session details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/3", MAC: "00:1a:a1:36:c6:8a", IPv4: ip("192.168.194.1"), User: "CP-7961G-GE-SEP001AA136C68A", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "2300130B0000002ABD0A2AF1", DeviceType: "Cisco-IP-Phone-7961", DeviceName: "Cisco IP Phone 7961", Policy: "test_dot1x", VLAN: "194", Methods: methods("dot1x", "Authc Success"), Line: 1},
+			{Interface: "GigabitEthernet2/0/3", MAC: "00:1a:a1:36:c6:8a", IPv4: ip("192.168.194.1"), User: "CP-7961G-GE-SEP001AA136C68A", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "2300130B0000002ABD0A2AF1", DeviceType: "Cisco-IP-Phone-7961", DeviceName: "Cisco IP Phone 7961", CurrentPolicy: "test_dot1x", VLAN: "194", Methods: methods("dot1x", "Authc Success"), Line: 1},
 		},
 	},
 	{
@@ -571,7 +571,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-session interface GigabitEthernet1/0/21 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/0/21", MAC: "08:00:37:ff:f5:85", IPv4: ip("10.4.1.1"), User: "genie123", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "0A7820020000413CCCE37640", Policy: "Test_DOT1X-DEFAULT_V1", DACL: "xACSACLx-IP-Test_ACL_XeroxPrinters_v1-597a95c4", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 2},
+			{Interface: "GigabitEthernet1/0/21", MAC: "08:00:37:ff:f5:85", IPv4: ip("10.4.1.1"), User: "genie123", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "0A7820020000413CCCE37640", CurrentPolicy: "Test_DOT1X-DEFAULT_V1", DACL: "xACSACLx-IP-Test_ACL_XeroxPrinters_v1-597a95c4", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 2},
 		},
 	},
 	{
@@ -579,7 +579,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-session interface GigabitEthernet1/0/24 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/0/24", MAC: "00:12:7f:ae:96:62", Status: "Unauthorized", HostMode: "multi-auth", SessionID: "0000000000000032E325469F", DeviceType: "Cisco-IP-Phone-7971", DeviceName: "Cisco IP Phone 7971", Policy: "BUILTIN_AUTOCONF_POLICY", Line: 1},
+			{Interface: "GigabitEthernet1/0/24", MAC: "00:12:7f:ae:96:62", Status: "Unauthorized", HostMode: "multi-auth", SessionID: "0000000000000032E325469F", DeviceType: "Cisco-IP-Phone-7971", DeviceName: "Cisco IP Phone 7971", CurrentPolicy: "BUILTIN_AUTOCONF_POLICY", Line: 1},
 		},
 	},
 	{
@@ -587,7 +587,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-session mac 001a.a136.c68a method dot1x details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/3", MAC: "00:1a:a1:36:c6:8a", IPv4: ip("192.168.194.1"), User: "CP-7961G-GE-SEP001AA136C68A", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "2300130B0000002ABD0A2AF1", DeviceType: "Cisco-IP-Phone-7961", DeviceName: "Cisco IP Phone 7961", Policy: "test_dot1x", VLAN: "194", Methods: methods("dot1x", "Authc Success"), Line: 2},
+			{Interface: "GigabitEthernet2/0/3", MAC: "00:1a:a1:36:c6:8a", IPv4: ip("192.168.194.1"), User: "CP-7961G-GE-SEP001AA136C68A", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "2300130B0000002ABD0A2AF1", DeviceType: "Cisco-IP-Phone-7961", DeviceName: "Cisco IP Phone 7961", CurrentPolicy: "test_dot1x", VLAN: "194", Methods: methods("dot1x", "Authc Success"), Line: 2},
 		},
 	},
 	{
@@ -595,7 +595,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-session mac 000e.83e5.3398 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/0/12", MAC: "00:0e:83:e5:33:98", IPv4: ip("194.10.0.1"), User: "CP-7970G-SEP000E83E53398", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "EE01060A0000000FBB64DB50", Policy: "POLICY_Gi1/0/12", DACL: "xACSACLx-IP-legacy_TC9_permit_user_CP-7970G-SEP000E83E53398-63ced261", VLAN: "194", Methods: methods("dot1x", "Authc Success"), Line: 1},
+			{Interface: "GigabitEthernet1/0/12", MAC: "00:0e:83:e5:33:98", IPv4: ip("194.10.0.1"), User: "CP-7970G-SEP000E83E53398", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "EE01060A0000000FBB64DB50", CurrentPolicy: "POLICY_Gi1/0/12", DACL: "xACSACLx-IP-legacy_TC9_permit_user_CP-7970G-SEP000E83E53398-63ced261", VLAN: "194", Methods: methods("dot1x", "Authc Success"), Line: 1},
 		},
 	},
 	{
@@ -603,7 +603,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-session mac 000c.2911.69b9 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/24", MAC: "00:0c:29:11:69:b9", IPv4: ip("101.1.0.2"), User: "webauth_user1", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "910C140B00000017F40DA338", Policy: "Webauth", DACL: "xACSACLx-IP-Webauth_ACL-64cbe188", Methods: methods("webauth", "Authc Success"), Line: 2},
+			{Interface: "GigabitEthernet2/0/24", MAC: "00:0c:29:11:69:b9", IPv4: ip("101.1.0.2"), User: "webauth_user1", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "910C140B00000017F40DA338", CurrentPolicy: "Webauth", DACL: "xACSACLx-IP-Webauth_ACL-64cbe188", Methods: methods("webauth", "Authc Success"), Line: 2},
 		},
 	},
 	{
@@ -611,7 +611,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-session mac 000c.2911.69b9 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/24", MAC: "00:0c:29:11:69:b9", IPv4: ip("101.1.0.2"), Status: "Unauthorized", HostMode: "multi-auth", SessionID: "910C140B000000258F543887", Policy: "WA_logout_vip", URLRedirectACL: "IP-Adm-V4-Int-ACL-global", URLRedirectACLv6: "IP-Adm-V6-Int-ACL-global", PreauthACL: "preauth_v4", PreauthACLv6: "preauth_v6", Methods: methods("webauth", "Running"), Line: 2},
+			{Interface: "GigabitEthernet2/0/24", MAC: "00:0c:29:11:69:b9", IPv4: ip("101.1.0.2"), Status: "Unauthorized", HostMode: "multi-auth", SessionID: "910C140B000000258F543887", CurrentPolicy: "WA_logout_vip", URLRedirectACL: "IP-Adm-V4-Int-ACL-global", URLRedirectACLv6: "IP-Adm-V6-Int-ACL-global", PreauthACL: "preauth_v4", PreauthACLv6: "preauth_v6", Methods: methods("webauth", "Running"), Line: 2},
 		},
 	},
 	{
@@ -619,7 +619,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-session mac 000c.2911.69b9 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/24", MAC: "00:0c:29:11:69:b9", IPv4: ip("101.1.0.2"), User: "webauth_user2", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "910C140B000000248F52CD2F", Policy: "WA_logout_vip", FilterID: "Webauth_ACL", URLRedirectACL: "IP-Adm-V4-LOGOUT-ACL", Methods: methods("webauth", "Authc Success"), Line: 2},
+			{Interface: "GigabitEthernet2/0/24", MAC: "00:0c:29:11:69:b9", IPv4: ip("101.1.0.2"), User: "webauth_user2", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "910C140B000000248F52CD2F", CurrentPolicy: "WA_logout_vip", FilterID: "Webauth_ACL", URLRedirectACL: "IP-Adm-V4-LOGOUT-ACL", Methods: methods("webauth", "Authc Success"), Line: 2},
 		},
 	},
 	{
@@ -627,7 +627,7 @@ var fixtureCases = []fixtureCase{
 		command: "show access-session mac 000c.29b4.4159 details R0",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/0/48", MAC: "00:0c:29:b4:41:59", IPv4: ip("101.1.0.2"), User: "webauth_user1", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "000000000000000B3C58F9B4", Policy: "Webauth", DACL: "xACSACLx-IP-Webauth_ACL-650d25d8", Methods: methods("webauth", "Authc Success"), Line: 2},
+			{Interface: "GigabitEthernet1/0/48", MAC: "00:0c:29:b4:41:59", IPv4: ip("101.1.0.2"), User: "webauth_user1", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "000000000000000B3C58F9B4", CurrentPolicy: "Webauth", DACL: "xACSACLx-IP-Webauth_ACL-650d25d8", Methods: methods("webauth", "Authc Success"), Line: 2},
 		},
 	},
 	{
@@ -746,7 +746,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions method dot1x details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/3", MAC: "00:1a:a1:36:c6:8a", IPv4: ip("192.168.194.1"), User: "CP-7961G-GE-SEP001AA136C68A", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "2300130B0000002ABD0A2AF1", DeviceType: "Cisco-IP-Phone-7961", DeviceName: "Cisco IP Phone 7961", Policy: "test_dot1x", VLAN: "194", Methods: methods("dot1x", "Authc Success"), Line: 2},
+			{Interface: "GigabitEthernet2/0/3", MAC: "00:1a:a1:36:c6:8a", IPv4: ip("192.168.194.1"), User: "CP-7961G-GE-SEP001AA136C68A", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "2300130B0000002ABD0A2AF1", DeviceType: "Cisco-IP-Phone-7961", DeviceName: "Cisco IP Phone 7961", CurrentPolicy: "test_dot1x", VLAN: "194", Methods: methods("dot1x", "Authc Success"), Line: 2},
 		},
 	},
 	{
@@ -760,7 +760,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions interface GigabitEthernet1/0/2 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/0/6", MAC: "00:24:9b:ff:07:7a", User: "User1", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "0A788905000029BE6BFF02FE", Policy: "Test_DOT1X-DEFAULT_V1", DACL: "xACSACLx-IP-Test_ACL_PERMIT_ALL-565bad69", Methods: methods("dot1x", "Authc Success", "mab", "Stopped"), Line: 4},
+			{Interface: "GigabitEthernet1/0/6", MAC: "00:24:9b:ff:07:7a", User: "User1", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "0A788905000029BE6BFF02FE", CurrentPolicy: "Test_DOT1X-DEFAULT_V1", DACL: "xACSACLx-IP-Test_ACL_PERMIT_ALL-565bad69", Methods: methods("dot1x", "Authc Success", "mab", "Stopped"), Line: 4},
 		},
 	},
 	{
@@ -768,7 +768,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions interface GigabitEthernet1/0/2 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/0/48", MAC: "00:6b:f1:ff:5b:0c", User: "00-6B-F1-FF-5B-0C", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "0A788905000021FBF8593E6C", Policy: "Test_DOT1X-DEFAULT_V1", DACL: "xACSACLx-IP-Test_ACL_WAPs-598d0d01", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 4},
+			{Interface: "GigabitEthernet1/0/48", MAC: "00:6b:f1:ff:5b:0c", User: "00-6B-F1-FF-5B-0C", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "0A788905000021FBF8593E6C", CurrentPolicy: "Test_DOT1X-DEFAULT_V1", DACL: "xACSACLx-IP-Test_ACL_WAPs-598d0d01", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 4},
 		},
 	},
 	{
@@ -776,7 +776,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions interface GigabitEthernet1/0/2 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/0/17", MAC: "00:e1:6d:ff:a9:9e", User: "00-E1-6D-FF-A9-9E", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-auth", SessionID: "0A8628020000003463B40D0F", Policy: "Test_DOT1X-DEFAULT_V1", DACL: "xACSACLx-IP-Test_ACL_CiscoPhones-583e3751", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 3},
+			{Interface: "GigabitEthernet1/0/17", MAC: "00:e1:6d:ff:a9:9e", User: "00-E1-6D-FF-A9-9E", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-auth", SessionID: "0A8628020000003463B40D0F", CurrentPolicy: "Test_DOT1X-DEFAULT_V1", DACL: "xACSACLx-IP-Test_ACL_CiscoPhones-583e3751", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 3},
 		},
 	},
 	{
@@ -784,8 +784,8 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions interface Gi4/0/18 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet4/0/18", MAC: "08:00:27:3f:f4:27", IPv4: ip("10.15.1.233"), IPv6: ips("fe80::7635:22a5:7597:2429"), User: "08-00-27-3F-F4-27", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "86010F8900002F29A505F344", Policy: "C3PL_ISE_210", DACL: "xACSACLx-IP-PERMIT_ALL_IPV4_TRAFFIC-57f6b0d3", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 2},
-			{Interface: "GigabitEthernet4/0/18", MAC: "10:62:e5:19:07:2e", IPv4: ip("10.15.1.176"), User: "J2XD0170154", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "86010F8900002F28A5016B11", Policy: "C3PL_ISE_210", DACL: "xACSACLx-IP-PERMIT_ALL_IPV4_TRAFFIC-57f6b0d3", Methods: methods("dot1x", "Authc Success", "mab", "Stopped"), Line: 35},
+			{Interface: "GigabitEthernet4/0/18", MAC: "08:00:27:3f:f4:27", IPv4: ip("10.15.1.233"), IPv6: ips("fe80::7635:22a5:7597:2429"), User: "08-00-27-3F-F4-27", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "86010F8900002F29A505F344", CurrentPolicy: "C3PL_ISE_210", DACL: "xACSACLx-IP-PERMIT_ALL_IPV4_TRAFFIC-57f6b0d3", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 2},
+			{Interface: "GigabitEthernet4/0/18", MAC: "10:62:e5:19:07:2e", IPv4: ip("10.15.1.176"), User: "J2XD0170154", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "86010F8900002F28A5016B11", CurrentPolicy: "C3PL_ISE_210", DACL: "xACSACLx-IP-PERMIT_ALL_IPV4_TRAFFIC-57f6b0d3", Methods: methods("dot1x", "Authc Success", "mab", "Stopped"), Line: 35},
 		},
 	},
 	{
@@ -793,7 +793,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions interface GigabitEthernet2/0/2 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/2", MAC: "00:b7:71:fa:f7:d5", User: "rreddyc", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "000000000000000BFDC31297", Policy: "SOM-DOT1X-AUTH-POLICY", Methods: methods("dot1x", "Authc Success", "mab", "Authc Failed"), Line: 1},
+			{Interface: "GigabitEthernet2/0/2", MAC: "00:b7:71:fa:f7:d5", User: "rreddyc", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "000000000000000BFDC31297", CurrentPolicy: "SOM-DOT1X-AUTH-POLICY", Methods: methods("dot1x", "Authc Success", "mab", "Authc Failed"), Line: 1},
 		},
 	},
 	{
@@ -801,7 +801,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions interface GigabitEthernet2/0/24 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/24", MAC: "00:0c:29:11:69:b9", IPv4: ip("101.1.0.2"), User: "webauth_user1", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "910C140B00000017F40DA338", Policy: "Webauth", DACL: "xACSACLx-IP-Webauth_ACL-64cbe188", Methods: methods("webauth", "Authc Success"), Line: 2},
+			{Interface: "GigabitEthernet2/0/24", MAC: "00:0c:29:11:69:b9", IPv4: ip("101.1.0.2"), User: "webauth_user1", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "910C140B00000017F40DA338", CurrentPolicy: "Webauth", DACL: "xACSACLx-IP-Webauth_ACL-64cbe188", Methods: methods("webauth", "Authc Success"), Line: 2},
 		},
 	},
 	{
@@ -809,7 +809,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions interface GigabitEthernet3/0/2 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet3/0/2", MAC: "00:10:00:ff:10:11", IPv4: ip("192.0.2.1"), User: "genie123", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "AC14FC0A0000101200E28D62", Policy: "dot1x_dvlan_reauth_hm", VLAN: "130", Methods: methods("dot1x", "Authc Failed"), Line: 3},
+			{Interface: "GigabitEthernet3/0/2", MAC: "00:10:00:ff:10:11", IPv4: ip("192.0.2.1"), User: "genie123", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "AC14FC0A0000101200E28D62", CurrentPolicy: "dot1x_dvlan_reauth_hm", VLAN: "130", Methods: methods("dot1x", "Authc Failed"), Line: 3},
 		},
 	},
 	{
@@ -817,7 +817,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions interface GigabitEthernet1/0/12 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/0/12", MAC: "00:10:00:ff:10:11", IPv4: ip("192.0.2.1"), User: "genie123", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "AC14FC0A0000101200E28D62", Policy: "dot1x_dvlan_reauth_hm", VLAN: "100", Methods: methods("mab", "Running"), Line: 3},
+			{Interface: "GigabitEthernet1/0/12", MAC: "00:10:00:ff:10:11", IPv4: ip("192.0.2.1"), User: "genie123", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "AC14FC0A0000101200E28D62", CurrentPolicy: "dot1x_dvlan_reauth_hm", VLAN: "100", Methods: methods("mab", "Running"), Line: 3},
 		},
 	},
 	{
@@ -825,7 +825,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions interface GigabitEthernet1/12 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/12", MAC: "63:90:c2:ff:55:19", IPv4: ip("10.1.2.102"), User: "host/genie.cisco.corp", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "0A805A0A000012C8FDF2EF40", Uptime: "22444s", Policy: "POLICY_Gi1/12", Methods: methods("dot1x", "Authc Success", "mab", "Stopped"), Line: 5},
+			{Interface: "GigabitEthernet1/12", MAC: "63:90:c2:ff:55:19", IPv4: ip("10.1.2.102"), User: "host/genie.cisco.corp", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "single-host", SessionID: "0A805A0A000012C8FDF2EF40", Uptime: "22444s", CurrentPolicy: "POLICY_Gi1/12", Methods: methods("dot1x", "Authc Success", "mab", "Stopped"), Line: 5},
 		},
 	},
 	{
@@ -842,7 +842,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions interface GigabitEthernet1/0/1 details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/0/1", MAC: "00:50:b6:ff:7f:87", IPv4: ip("192.168.1.5"), IPv6: ips("fe80::2119:3248:786b:40db"), User: "00-50-B6-FF-7F-87", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "0A76060A00000018DD109536", Policy: "POLICY_Gi1/0/1", Line: 3},
+			{Interface: "GigabitEthernet1/0/1", MAC: "00:50:b6:ff:7f:87", IPv4: ip("192.168.1.5"), IPv6: ips("fe80::2119:3248:786b:40db"), User: "00-50-B6-FF-7F-87", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "0A76060A00000018DD109536", CurrentPolicy: "POLICY_Gi1/0/1", Line: 3},
 		},
 	},
 	{
@@ -850,7 +850,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions mac 34db.fde5.34ab details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet3/0/3", MAC: "34:db:fd:e5:34:ab", User: "CP-6941-SEP34dbfde534ab", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "41186A0A000000F43F4FBBBE", Policy: "POLICY_Gi3/0/3", Methods: methods("dot1x", "Authc Success"), Line: 1},
+			{Interface: "GigabitEthernet3/0/3", MAC: "34:db:fd:e5:34:ab", User: "CP-6941-SEP34dbfde534ab", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-domain", SessionID: "41186A0A000000F43F4FBBBE", CurrentPolicy: "POLICY_Gi3/0/3", Methods: methods("dot1x", "Authc Success"), Line: 1},
 		},
 	},
 	{
@@ -866,9 +866,9 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions method mab details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "TenGigabitEthernet2/0/39", MAC: "00:60:aa:aa:bb:bb", IPv4: ip("10.11.11.117"), User: "00-60-AA-AA-BB-BB", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-auth", SessionID: "123414AC000066635A83835D", DeviceType: "IP-Phone", DeviceName: "Unknown Device", Policy: "PMAP_DefaultWDot1xClosedAuth_1X", VLAN: "1133", SGT: "20", Methods: methods("dot1x", "Authc Success", "mab", "Stopped"), Line: 2},
-			{Interface: "GigabitEthernet1/0/21", MAC: "70:7d:b9:aa:bb:cc", IPv4: ip("172.22.5.2"), IPv6: ips("fe80::727d:abcd:abcd:abcd"), User: "70-7D-B9-AA-BB-CC", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "118214AC11110C6A86D02356", DeviceType: "Cisco-AIR-LAP", DeviceName: "cisco AIR-AP2802I-Z-K9", Policy: "PMAP_DefaultWiredDot1xClosedAuth_1X", VLAN: "1000", SGT: "35", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 42},
-			{Interface: "GigabitEthernet2/0/1", MAC: "38:14:28:aa:bb:cc", IPv4: ip("10.11.12.83"), IPv6: ips("fe80::75e2:aaaa:bbbb:cccc"), User: "DOMAIN\\\\koli", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "118214AC000017C56C52F101", DeviceType: "Microsoft-Workstation", DeviceName: "IDC-2AE53D34", Policy: "PMAP_DefaultWiredDot1xClosedAuth_1X", VLAN: "1133", SGT: "20", Methods: methods("dot1x", "Authc Success"), Line: 78},
+			{Interface: "TenGigabitEthernet2/0/39", MAC: "00:60:aa:aa:bb:bb", IPv4: ip("10.11.11.117"), User: "00-60-AA-AA-BB-BB", Status: "Authorized", Authorized: true, Domain: "VOICE", HostMode: "multi-auth", SessionID: "123414AC000066635A83835D", DeviceType: "IP-Phone", DeviceName: "Unknown Device", CurrentPolicy: "PMAP_DefaultWDot1xClosedAuth_1X", VLAN: "1133", SGT: "20", Methods: methods("dot1x", "Authc Success", "mab", "Stopped"), Line: 2},
+			{Interface: "GigabitEthernet1/0/21", MAC: "70:7d:b9:aa:bb:cc", IPv4: ip("172.22.5.2"), IPv6: ips("fe80::727d:abcd:abcd:abcd"), User: "70-7D-B9-AA-BB-CC", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "118214AC11110C6A86D02356", DeviceType: "Cisco-AIR-LAP", DeviceName: "cisco AIR-AP2802I-Z-K9", CurrentPolicy: "PMAP_DefaultWiredDot1xClosedAuth_1X", VLAN: "1000", SGT: "35", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 42},
+			{Interface: "GigabitEthernet2/0/1", MAC: "38:14:28:aa:bb:cc", IPv4: ip("10.11.12.83"), IPv6: ips("fe80::75e2:aaaa:bbbb:cccc"), User: "DOMAIN\\\\koli", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "118214AC000017C56C52F101", DeviceType: "Microsoft-Workstation", DeviceName: "IDC-2AE53D34", CurrentPolicy: "PMAP_DefaultWiredDot1xClosedAuth_1X", VLAN: "1133", SGT: "20", Methods: methods("dot1x", "Authc Success"), Line: 78},
 		},
 	},
 	{
@@ -876,7 +876,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions method mab details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet1/0/31", MAC: "cc:96:ab:cd:12:34", IPv4: ip("10.10.10.190"), User: "CC-96-AA-BB-CC-DD", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "0A4014AC0000002F555FD224", DeviceType: "Microsoft-Workstation", DeviceName: "MOED-9212345", Policy: "PMAP_DefaultWiredDot1xClosedAuth_1X", VLAN: "1011", SGT: "40", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 1},
+			{Interface: "GigabitEthernet1/0/31", MAC: "cc:96:ab:cd:12:34", IPv4: ip("10.10.10.190"), User: "CC-96-AA-BB-CC-DD", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-auth", SessionID: "0A4014AC0000002F555FD224", DeviceType: "Microsoft-Workstation", DeviceName: "MOED-9212345", CurrentPolicy: "PMAP_DefaultWiredDot1xClosedAuth_1X", VLAN: "1011", SGT: "40", Methods: methods("dot1x", "Stopped", "mab", "Authc Success"), Line: 1},
 		},
 	},
 	{
@@ -884,7 +884,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions session-id 2300130B0000002CBD0A520E details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/3", MAC: "00:55:66:77:88:55", IPv4: ip("192.168.10.101"), User: "asp_dot1x_user2", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-domain", SessionID: "2300130B0000002CBD0A520E", DeviceType: "Un-Classified Device", DeviceName: "Unknown Device", Policy: "test_dot1x", VLAN: "10", Methods: methods("dot1x", "Authc Success"), Line: 2},
+			{Interface: "GigabitEthernet2/0/3", MAC: "00:55:66:77:88:55", IPv4: ip("192.168.10.101"), User: "asp_dot1x_user2", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-domain", SessionID: "2300130B0000002CBD0A520E", DeviceType: "Un-Classified Device", DeviceName: "Unknown Device", CurrentPolicy: "test_dot1x", VLAN: "10", Methods: methods("dot1x", "Authc Success"), Line: 2},
 		},
 	},
 	{
@@ -892,7 +892,7 @@ var fixtureCases = []fixtureCase{
 		command: "show authentication sessions session-id 2300130B0000002CBD0A520E details",
 		kind:    KindSessionDetails,
 		sessions: []Session{
-			{Interface: "GigabitEthernet2/0/3", MAC: "00:55:66:77:88:55", IPv4: ip("192.168.10.101"), User: "asp_dot1x_user2", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-domain", SessionID: "2300130B0000002CBD0A520E", DeviceType: "Un-Classified Device", DeviceName: "Unknown Device", Policy: "test_dot1x", VLAN: "10", Methods: methods("dot1x", "Authc Success"), Line: 2},
+			{Interface: "GigabitEthernet2/0/3", MAC: "00:55:66:77:88:55", IPv4: ip("192.168.10.101"), User: "asp_dot1x_user2", Status: "Authorized", Authorized: true, Domain: "DATA", HostMode: "multi-domain", SessionID: "2300130B0000002CBD0A520E", DeviceType: "Un-Classified Device", DeviceName: "Unknown Device", CurrentPolicy: "test_dot1x", VLAN: "10", Methods: methods("dot1x", "Authc Success"), Line: 2},
 		},
 	},
 	{

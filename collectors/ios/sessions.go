@@ -9,21 +9,21 @@ import (
 // ... details` or `show access-session ... details` prints it. Values the
 // switch prints as "Unknown" are empty (or the zero netip.Addr).
 type Session struct {
-	Interface    string       // full name: "GigabitEthernet1/0/3"
-	MAC          string       // "aa:bb:cc:00:11:22"
-	IPv4         netip.Addr   // zero when unknown
-	IPv6         []netip.Addr // every IPv6 address printed, link-local included
-	User         string       // User-Name as printed (a MAB session's is its MAC)
-	Status       string       // as printed: "Authorized", "Authz Success", "Unauthorized", ...
-	Authorized   bool         // Status normalized: authorization succeeded
-	Domain       string       // "DATA", "VOICE"; empty when UNKNOWN
-	HostMode     string       // Oper host mode: "multi-auth", "single-host", ...
-	SessionID    string       // Common Session ID (the audit-session-id ISE knows)
-	Uptime       string       // Session Uptime as printed ("22444s"), when shown
-	DeviceType   string       // Device-type (IOS-XE device classifier), when shown
-	DeviceName   string       // Device-name, when shown
-	AuthorizedBy string       // legacy "Authorized By" ("Authentication Server", "Guest Vlan")
-	Policy       string       // Current Policy (the IBNS 2.0 policy map)
+	Interface     string       // full name: "GigabitEthernet1/0/3"
+	MAC           string       // "aa:bb:cc:00:11:22"
+	IPv4          netip.Addr   // zero when unknown
+	IPv6          []netip.Addr // every IPv6 address printed, link-local included
+	User          string       // User-Name as printed (a MAB session's is its MAC)
+	Status        string       // as printed: "Authorized", "Authz Success", "Unauthorized", ...
+	Authorized    bool         // Status normalized: authorization succeeded
+	Domain        string       // "DATA", "VOICE"; empty when UNKNOWN
+	HostMode      string       // Oper host mode: "multi-auth", "single-host", ...
+	SessionID     string       // Common Session ID (the audit-session-id ISE knows)
+	Uptime        string       // Session Uptime as printed ("22444s"), when shown
+	DeviceType    string       // Device-type (IOS-XE device classifier), when shown
+	DeviceName    string       // Device-name, when shown
+	AuthorizedBy  string       // legacy "Authorized By" ("Authentication Server", "Guest Vlan")
+	CurrentPolicy string       // Current Policy (the IBNS 2.0 policy map)
 
 	// The authorization the switch applied: Resultant Policies when printed,
 	// else Server Policies (or the legacy flat list), else Local Policies.
@@ -424,7 +424,7 @@ func (p *detailsParser) field(k sessionKey, value string, num int) {
 	case keySessionID:
 		s.SessionID = known(value)
 	case keyPolicy:
-		s.Policy = value
+		s.CurrentPolicy = value
 	case keyDeviceType:
 		s.DeviceType = known(value)
 	case keyDeviceName:

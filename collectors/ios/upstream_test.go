@@ -323,7 +323,7 @@ func ourFacts(r Result) []fact {
 			"interface": s.Interface, "mac": s.MAC, "ipv4": ipv4, "ipv6": strings.Join(v6, ","),
 			"user": s.User, "status": s.Status, "domain": s.Domain, "host_mode": s.HostMode,
 			"session_id": s.SessionID, "uptime": s.Uptime, "device_type": s.DeviceType,
-			"device_name": s.DeviceName, "authorized_by": s.AuthorizedBy, "policy": s.Policy,
+			"device_name": s.DeviceName, "authorized_by": s.AuthorizedBy, "policy": s.CurrentPolicy,
 			"dacl": s.DACL, "dacl_v6": s.DACLv6, "filter_id": s.FilterID,
 			"url_redirect_acl": s.URLRedirectACL, "url_redirect_acl_v6": s.URLRedirectACLv6,
 			"url_redirect": s.URLRedirect, "preauth_acl": s.PreauthACL, "preauth_acl_v6": s.PreauthACLv6,

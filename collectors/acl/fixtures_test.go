@@ -32,7 +32,7 @@ type fixtureList struct {
 	lines      []Line
 }
 
-func readFixtureLists(t *testing.T) []fixtureList {
+func readFixtureLists(t testing.TB) []fixtureList {
 	t.Helper()
 	var lists []fixtureList
 	for _, dir := range fixtureDirs {

@@ -225,6 +225,11 @@ func (p *entryParser) sequence() error {
 			return err
 		}
 		p.toks, p.low = p.toks[:n-2], p.low[:n-2]
+		// A second one would become the end of the canonical text and be
+		// taken for the sequence number when that text is read again.
+		if n -= 2; n >= 2 && p.low[n-2] == "sequence" && isDigits(p.toks[n-1]) {
+			return errors.New("sequence number given twice")
+		}
 	}
 	return nil
 }
@@ -300,11 +305,11 @@ func (p *entryParser) standard() error {
 			if w, err = parseIPv4(ws); err != nil {
 				return err
 			}
-		} else if p.more() && strings.Contains(p.peek(), ".") {
-			if w, err = parseIPv4(p.toks[p.pos]); err != nil {
-				return err
+		} else if p.more() {
+			if ww, err := parseIPv4(p.toks[p.pos]); err == nil {
+				w = ww
+				p.pos++
 			}
-			p.pos++
 		}
 		p.c.src = wildcardV4(a, w)
 		switch {
@@ -314,6 +319,11 @@ func (p *entryParser) standard() error {
 			p.emit("any")
 		default:
 			p.emit(a.String()+",", "wildcard", "bits", w.String())
+		}
+	}
+	if p.more() {
+		if _, err := parseIPv4(p.toks[p.pos]); err == nil {
+			return fmt.Errorf("%q: a standard access list entry has one address and wildcard", p.toks[p.pos])
 		}
 	}
 	return p.options()
@@ -851,8 +861,6 @@ func (p *entryParser) options() error {
 				p.e.TimeRangeState = strings.Trim(st, "()")
 				p.pos++
 			}
-		case t == "(active)" || t == "(inactive)":
-			// A state without its time-range says nothing to match on.
 		case t == "established":
 			if err := p.needTCP(t); err != nil {
 				return err
@@ -890,7 +898,8 @@ func (p *entryParser) options() error {
 			if err != nil {
 				return err
 			}
-			p.emit(t, strings.ToLower(v))
+			v = strings.ToLower(v)
+			p.emit(t, v)
 			p.unresolved("option " + v + " matches IP options, which a Packet does not describe")
 		case t == "reflect":
 			name, err := p.word("reflexive access list name")
@@ -919,18 +928,6 @@ func (p *entryParser) options() error {
 				p.emit(v)
 			}
 			p.unresolved(t + " matches IPv6 extension headers or flow labels, which a Packet does not describe")
-		case t == "sequence":
-			v, err := p.word("sequence number")
-			if err != nil {
-				return err
-			}
-			n, err := strconv.ParseUint(v, 10, 31)
-			if err != nil {
-				return fmt.Errorf("bad sequence number %q", v)
-			}
-			if p.e.Seq == 0 {
-				p.e.Seq = int(n)
-			}
 		default:
 			// The rest may be arguments of the unknown keyword; keep it
 			// verbatim and let the keyword make the entry undecidable.

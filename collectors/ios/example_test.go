@@ -1,0 +1,54 @@
+package ios_test
+
+import (
+	"fmt"
+
+	"github.com/syncwatch/syncwatch/collectors/ios"
+)
+
+func ExampleParseTranscript() {
+	transcript := `SW1#show access-session interface Gi1/0/7 details
+            Interface:  GigabitEthernet1/0/7
+          MAC Address:  0011.2233.4402
+         IPv4 Address:  10.1.2.20
+               Status:  Authorized
+Server Policies:
+              ACS ACL: xACSACLx-IP-COMPLIANT-5f152814
+SW1#show ip access-lists xACSACLx-IP-COMPLIANT-5f152814
+Extended IP access list xACSACLx-IP-COMPLIANT-5f152814 (per-user)
+    10 deny tcp any host 10.0.0.11 eq 8449 (3 matches)
+    20 permit ip any any
+SW1#`
+	parsed, warnings := ios.ParseTranscript(transcript)
+	for _, p := range parsed {
+		for _, s := range p.Result.Sessions {
+			fmt.Printf("%s line %d: %s %s %s dACL %s\n", p.Command.Switch, s.Line, s.Interface, s.MAC, s.IPv4, s.DACL)
+		}
+		for _, a := range p.Result.ACLs {
+			fmt.Printf("%s line %d: %s per-user=%v\n", p.Command.Switch, a.Line, a.Name, a.PerUser)
+			for _, e := range a.Entries {
+				fmt.Printf("  %d %s (%d matches)\n", e.Seq, e.Text, e.Matches)
+			}
+		}
+	}
+	fmt.Println(len(warnings), "warnings")
+	// Output:
+	// SW1 line 2: GigabitEthernet1/0/7 00:11:22:33:44:02 10.1.2.20 dACL xACSACLx-IP-COMPLIANT-5f152814
+	// SW1 line 9: xACSACLx-IP-COMPLIANT-5f152814 per-user=true
+	//   10 deny tcp any host 10.0.0.11 eq 8449 (3 matches)
+	//   20 permit ip any any (0 matches)
+	// 0 warnings
+}
+
+func ExampleParseDACLText() {
+	acl, warnings := ios.ParseDACLText("remark compliant: no posture sync\ndeny tcp any host 10.0.0.11 eq 8449\npermit ip any any\n")
+	fmt.Println(acl.Family, acl.Type, len(acl.Entries), "entries,", len(warnings), "warnings")
+	for _, e := range acl.Entries {
+		fmt.Printf("line %d remark=%v %s\n", e.Line, e.Remark, e.Text)
+	}
+	// Output:
+	// ipv4 extended 3 entries, 0 warnings
+	// line 1 remark=true remark compliant: no posture sync
+	// line 2 remark=false deny tcp any host 10.0.0.11 eq 8449
+	// line 3 remark=false permit ip any any
+}

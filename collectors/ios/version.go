@@ -3,9 +3,9 @@ package ios
 import "strings"
 
 // Version is what `show version` says about the switch: enough for the live
-// collector to choose its commands (IOS-XE 16+ has `show access-session`
-// and `show device-tracking`; classic IOS has `show authentication
-// sessions` and `show ip device tracking`).
+// collector to choose its commands (newer releases answer `show
+// access-session` and `show device-tracking database`, older ones `show
+// authentication sessions` and `show ip device tracking all`).
 type Version struct {
 	Platform string // PlatformIOS, PlatformIOSXE, PlatformNXOS, ...; "" when not recognised
 	Release  string // "16.9.3", "12.2(54)SG1", "16.4.20170410:165034"

@@ -33,13 +33,18 @@ func newFlagSet(env *environment, name, synopsis, description string) *flag.Flag
 
 // parseFlags parses args, printing usage on --help.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	// The flag package prints the usage on every parse error; only --help
+	// should print it (to stdout), the error itself goes to stderr.
+	usage := fs.Usage
+	fs.Usage = func() {}
 	err := fs.Parse(args)
+	fs.Usage = usage
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
+		usage()
 		return errHelp
 	}
 	if err != nil {
-		return usageError{err}
+		return usageError{fmt.Errorf("%w (see %s --help)", err, fs.Name())}
 	}
 	return nil
 }

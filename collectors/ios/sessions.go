@@ -258,7 +258,8 @@ type detailsParser struct {
 // anywhere, sections in any order, prompts and echoed commands.
 //
 // A session starts at its first field and ends at a dashed line, at a
-// "Session id=" line or at the next "Interface:" line. When a key names an
+// "Session id=" line or where a second Interface, MAC Address or Common
+// Session ID begins the next one. When a key names an
 // ACL without its family ("URL Redirect ACL", "Preauth ACL") and appears
 // twice, the first is taken as IPv6 and the second as IPv4, the order
 // IOS-XE prints them in; callers can confirm the family from the ACL
@@ -380,7 +381,10 @@ func (p *detailsParser) finish() {
 
 // field stores one "Key: value" line.
 func (p *detailsParser) field(k sessionKey, value string, num int) {
-	if k == keyInterface && p.started && p.cur.Interface != "" {
+	// A second interface, MAC or session ID cannot belong to the same
+	// session: the next one began without a dashed line.
+	if p.started && (k == keyInterface && p.cur.Interface != "" ||
+		k == keyMAC && p.cur.MAC != "" || k == keySessionID && p.cur.SessionID != "") {
 		p.finish()
 	}
 	if !p.started {

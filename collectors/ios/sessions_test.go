@@ -177,6 +177,16 @@ Server Policies:
 			},
 		},
 		{
+			name: "sessions in an unusual field order without separators",
+			text: "MAC Address: 0000.0000.0001\nInterface: Gi1/0/1\nStatus: Authorized\n" +
+				"MAC Address: 0000.0000.0002\nInterface: Gi1/0/2\nCommon Session ID: 0A02\nCommon Session ID: 0A03\n",
+			want: []Session{
+				{Interface: "GigabitEthernet1/0/1", MAC: "00:00:00:00:00:01", Status: "Authorized", Authorized: true, Line: 1},
+				{Interface: "GigabitEthernet1/0/2", MAC: "00:00:00:00:00:02", SessionID: "0A02", Line: 4},
+				{SessionID: "0A03", Line: 7},
+			},
+		},
+		{
 			name: "lines not understood are warnings with their line numbers",
 			text: `Interface:  Gi1/0/1
 MAC Address:  not-a-mac

@@ -116,7 +116,8 @@ func (a *ACL) evaluate4(p *Packet) Result {
 	fastOK := !p.Fragment
 	for i := range a.rules4 {
 		r := &a.rules4[i]
-		if (proto^r.proto)&r.protoMask != 0 || dst&r.dstMask != r.dstAddr || src&r.srcMask != r.srcAddr {
+		// Destination first: in a dACL it is what most entries differ in.
+		if dst&r.dstMask != r.dstAddr || (proto^r.proto)&r.protoMask != 0 || src&r.srcMask != r.srcAddr {
 			continue
 		}
 		if r.bits&ruleFast != 0 && fastOK {
@@ -144,8 +145,8 @@ func (a *ACL) evaluate6(p *Packet) Result {
 	fastOK := !p.Fragment
 	for i := range a.rules {
 		r := &a.rules[i]
-		if (proto^r.proto)&r.protoMask != 0 ||
-			dst[1]&r.dstMask[1] != r.dstAddr[1] || dst[0]&r.dstMask[0] != r.dstAddr[0] ||
+		if dst[1]&r.dstMask[1] != r.dstAddr[1] || dst[0]&r.dstMask[0] != r.dstAddr[0] ||
+			(proto^r.proto)&r.protoMask != 0 ||
 			src[1]&r.srcMask[1] != r.srcAddr[1] || src[0]&r.srcMask[0] != r.srcAddr[0] {
 			continue
 		}

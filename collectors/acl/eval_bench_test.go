@@ -54,3 +54,42 @@ func BenchmarkEvaluate100(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "evals/s")
 }
+
+func BenchmarkEvaluate100IPv6(b *testing.B) {
+	var lines []Line
+	for i := range 99 {
+		lines = append(lines, Line{Seq: 10 * (i + 1), Text: fmt.Sprintf("deny tcp any host 2001:db8:0:%x::11 eq 8449", i+2)})
+	}
+	lines = append(lines, Line{Seq: 1000, Text: "deny tcp any 2001:db8:0:1::/64 eq 8449"})
+	a, errs := Compile("bench6", IPv6, Extended, lines)
+	if len(errs) != 0 {
+		b.Fatal(errs)
+	}
+	p := Packet{
+		Src: netip.MustParseAddr("2001:db8:1::5"), Dst: netip.MustParseAddr("2001:db8:0:1::11"),
+		Proto: 6, SrcPort: 50123, DstPort: 8449, Flags: SYN,
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if a.Evaluate(p).Seq != 1000 {
+			b.Fatal("wrong entry")
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "evals/s")
+}
+
+// BenchmarkCompile100 measures parsing and compiling a 100-entry list, the
+// cost paid once per downloaded dACL.
+func BenchmarkCompile100(b *testing.B) {
+	lines := benchACL100(b).Entries
+	texts := make([]Line, len(lines))
+	for i, e := range lines {
+		texts[i] = Line{Seq: e.Seq, Text: e.String()}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if a, errs := Compile("bench", IPv4, Extended, texts); len(errs) != 0 || len(a.Entries) != 100 {
+			b.Fatal(errs)
+		}
+	}
+}

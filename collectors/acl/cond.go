@@ -171,7 +171,7 @@ type cond struct {
 
 	// unknown is the first condition this package cannot judge for any
 	// packet (IP options, IPv6 extension headers, IGMP type, unknown
-	// keyword, unresolved port name).
+	// keyword); unknown port names live in their portSet.
 	unknown string
 }
 

@@ -39,16 +39,3 @@ SW1#`
 	//   20 permit ip any any (0 matches)
 	// 0 warnings
 }
-
-func ExampleParseDACLText() {
-	acl, warnings := ios.ParseDACLText("remark compliant: no posture sync\ndeny tcp any host 10.0.0.11 eq 8449\npermit ip any any\n")
-	fmt.Println(acl.Family, acl.Type, len(acl.Entries), "entries,", len(warnings), "warnings")
-	for _, e := range acl.Entries {
-		fmt.Printf("line %d remark=%v %s\n", e.Line, e.Remark, e.Text)
-	}
-	// Output:
-	// ipv4 extended 3 entries, 0 warnings
-	// line 1 remark=true remark compliant: no posture sync
-	// line 2 remark=false deny tcp any host 10.0.0.11 eq 8449
-	// line 3 remark=false permit ip any any
-}

@@ -138,23 +138,6 @@ func FuzzParseACLs(f *testing.F) {
 	})
 }
 
-func FuzzParseDACLText(f *testing.F) {
-	f.Add("remark posture\ndeny tcp any host 10.0.0.11 eq 8449\npermit ip any any\n")
-	f.Add("ipv6:inacl#1=deny tcp any host 2001:db8::11 eq 8449\n")
-	f.Add("ip access-list extended X\n access-list 101 permit ip any any\n")
-	seedFixtures(f)
-	f.Fuzz(func(t *testing.T, text string) {
-		acl, ws := ParseDACLText(text)
-		checkWarnings(t, text, ws)
-		if acl.Family != FamilyIPv4 && acl.Family != FamilyIPv6 {
-			t.Fatalf("family %q", acl.Family)
-		}
-		for _, e := range acl.Entries {
-			checkLine(t, text, e.Line)
-		}
-	})
-}
-
 func FuzzParseARP(f *testing.F) {
 	seedFixtures(f, "show_ip_arp")
 	f.Fuzz(func(t *testing.T, text string) {
@@ -281,7 +264,6 @@ func TestHostileInputs(t *testing.T) {
 		"details":    func(s string) int { _, w := ParseSessionDetails(s); return len(w) },
 		"summary":    func(s string) int { _, w := ParseSessionSummary(s); return len(w) },
 		"acls":       func(s string) int { _, w := ParseACLs(s); return len(w) },
-		"dacl":       func(s string) int { _, w := ParseDACLText(s); return len(w) },
 		"arp":        func(s string) int { _, w := ParseARP(s); return len(w) },
 		"tracking":   func(s string) int { _, w := ParseDeviceTracking(s); return len(w) },
 		"ipdt":       func(s string) int { _, w := ParseIPDeviceTracking(s); return len(w) },

@@ -1,3 +1,5 @@
+//go:build linux
+
 package capture
 
 import (
@@ -5,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"math/rand/v2"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -24,6 +29,8 @@ const (
 	MinRingBytes     = 2 * ringBlockBytes
 	MaxRingBytes     = 1 << 30
 	DefaultIdleTick  = 250 * time.Millisecond
+	DefaultRetryMin  = time.Second
+	DefaultRetryMax  = 30 * time.Second
 )
 
 // Ring and reader settings of live capture.
@@ -45,6 +52,11 @@ const (
 	// the Run goroutine. When they are all taken the reader stops reading,
 	// the ring fills, and the kernel counts the drops.
 	slotsPerInterface = 256
+	// retryJitter is the fraction by which a pause before reopening an
+	// interface may be shorter or longer than its nominal length, so that
+	// interfaces that failed together (a switch reload) are not reopened
+	// in lockstep.
+	retryJitter = 0.1
 )
 
 // LiveConfig sets up live capture.
@@ -69,7 +81,12 @@ type LiveConfig struct {
 	// false on a SPAN destination port, whose frames are addressed to other
 	// hosts' MACs: a NIC in normal mode discards them.
 	NoPromiscuous bool
-	// Logger receives interface failures; nil discards them.
+	// RetryMin is the pause before the first attempt to reopen a failed
+	// interface (default 1 s); each failed attempt doubles it, up to
+	// RetryMax (default 30 s, or RetryMin if that is longer). Each pause
+	// varies by up to 10 % either way.
+	RetryMin, RetryMax time.Duration
+	// Logger receives interface failures and recoveries; nil discards them.
 	Logger *slog.Logger
 }
 
@@ -86,6 +103,12 @@ func (c LiveConfig) withDefaults() (LiveConfig, error) {
 	}
 	if c.IdleTick == 0 {
 		c.IdleTick = DefaultIdleTick
+	}
+	if c.RetryMin == 0 {
+		c.RetryMin = DefaultRetryMin
+	}
+	if c.RetryMax == 0 {
+		c.RetryMax = max(DefaultRetryMax, c.RetryMin)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -113,6 +136,12 @@ func (c LiveConfig) withDefaults() (LiveConfig, error) {
 	if c.IdleTick < 0 {
 		errs = append(errs, fmt.Errorf("idle tick %v is negative", c.IdleTick))
 	}
+	if c.RetryMin < 0 {
+		errs = append(errs, fmt.Errorf("retry pause %v is negative", c.RetryMin))
+	}
+	if c.RetryMax < c.RetryMin {
+		errs = append(errs, fmt.Errorf("longest retry pause %v is shorter than the first, %v", c.RetryMax, c.RetryMin))
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -125,6 +154,10 @@ type packetRing interface {
 	Close()
 }
 
+// ringOpener opens an interface's ring and returns it with the time its
+// filter was attached (ns).
+type ringOpener func(name string) (packetRing, int64, error)
+
 // tpacketRing is an afpacket ring.
 type tpacketRing struct{ *afpacket.TPacket }
 
@@ -136,12 +169,38 @@ func (r tpacketRing) counters() (packets, drops uint32, err error) {
 	return uint32(v3.Packets()), uint32(v3.Drops()), nil
 }
 
+// InterfaceHealth is the state of one live capture interface.
+type InterfaceHealth struct {
+	// Name is the interface's name.
+	Name string
+	// Up reports whether a socket is open on the interface: being read
+	// during Run, ready to be before. It is false while the interface is
+	// failed and after Run returned or Close was called.
+	Up bool
+	// Failures counts the times the interface's socket failed (the
+	// interface went down or was removed); failed attempts to reopen it do
+	// not count.
+	Failures uint64
+	// LastError is the last failure's or failed reopening's message, or
+	// empty if there was none; it stays after the interface recovered.
+	LastError string
+}
+
 // Live captures from AF_PACKET sockets, one TPACKET_V3 ring per interface,
-// behind a kernel filter that keeps only state-sync traffic.
+// behind a kernel filter that keeps only state-sync traffic. An interface
+// that fails is reopened until it comes back.
 type Live struct {
 	cfg    LiveConfig
 	ifaces []*liveIface
 	frames chan *liveSlot
+	// open reopens a failed interface's ring.
+	open ringOpener
+	// pause waits d and reports true, or false as soon as done is closed;
+	// tests replace it to see the pauses without waiting them out.
+	pause func(done <-chan struct{}, d time.Duration) bool
+	// ns is where open creates sockets; released when Run returns or on
+	// Close.
+	ns netNamespace
 
 	mu      sync.Mutex // guards the fields below
 	state   liveState
@@ -161,18 +220,25 @@ const (
 // into.
 type liveIface struct {
 	name string
+	// ring and attached change only on the interface's reader goroutine
+	// (under mu, for InterfaceStats), which reads them without locking.
 	ring packetRing
 	// attached is when the kernel filter was attached (ns): frames stamped
 	// earlier may have entered the ring unfiltered.
 	attached int64
 	free     chan *liveSlot
 
-	mu     sync.Mutex // guards ring closing against stats reads, and the fields below
+	mu sync.Mutex // guards ring closing and replacing against stats reads, and the fields below
+	// closed is set while no socket is open: after a failure until the
+	// interface is reopened, and for good once Run returned.
 	closed bool
 	stats  InterfaceStats
-	// lastPackets and lastDrops are the 32-bit counters at the last read:
-	// the stats grow by the difference, so they do not wrap.
+	// lastPackets and lastDrops are the current socket's 32-bit counters
+	// at the last read: the stats grow by the difference, so they do not
+	// wrap, and a reopened socket's counts add to its predecessors'.
 	lastPackets, lastDrops uint32
+	failures               uint64
+	lastErr                string
 }
 
 // liveSlot is a pooled frame buffer on its way from a reader to Run.
@@ -184,8 +250,10 @@ type liveSlot struct {
 
 // OpenLive opens a socket on every configured interface, attaches the
 // kernel filter and puts the interface in promiscuous mode. The sockets
-// belong to the network namespace of the calling thread. Any failure
-// closes what was opened and names the interface.
+// belong to the network namespace of the calling thread, and so do those
+// Run reopens after a failure. Any failure closes what was opened and
+// names the interface: an interface that cannot be opened at start is a
+// configuration error, not a failure to wait out.
 func OpenLive(cfg LiveConfig) (*Live, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -195,27 +263,54 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	if err != nil {
 		return nil, fmt.Errorf("live capture: %w", err)
 	}
+	// The namespace recorded and the sockets opened must be the same
+	// thread's.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ns, err := openNetNamespace()
+	if err != nil {
+		cfg.Logger.Warn("live capture: failed interfaces will be reopened in the network namespace of whichever thread retries", "err", err)
+	}
 	rings := make([]packetRing, 0, len(cfg.Interfaces))
 	attached := make([]int64, 0, len(cfg.Interfaces))
 	for _, name := range cfg.Interfaces {
-		ring, at, err := openRing(name, cfg, filter)
+		ring, at, err := openRing(name, cfg, filter, false)
 		if err != nil {
 			for _, r := range rings {
 				r.Close()
 			}
+			ns.close()
 			return nil, fmt.Errorf("live capture: interface %q: %w", name, err)
 		}
 		rings = append(rings, tpacketRing{ring})
 		attached = append(attached, at)
 	}
-	return newLive(cfg, rings, attached), nil
+	l := newLive(cfg, rings, attached, func(name string) (packetRing, int64, error) {
+		var ring *afpacket.TPacket
+		var at int64
+		err := ns.do(func() error {
+			var err error
+			ring, at, err = openRing(name, cfg, filter, true)
+			return err
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		return tpacketRing{ring}, at, nil
+	})
+	l.ns = ns
+	return l, nil
 }
 
-// newLive assembles a Live around opened rings (real or, in tests, fake).
-func newLive(cfg LiveConfig, rings []packetRing, attached []int64) *Live {
+// newLive assembles a Live around opened rings (real or, in tests, fake)
+// and the function that reopens them.
+func newLive(cfg LiveConfig, rings []packetRing, attached []int64, open ringOpener) *Live {
 	l := &Live{
 		cfg:    cfg,
 		frames: make(chan *liveSlot, len(rings)*slotsPerInterface),
+		open:   open,
+		pause:  sleepUnlessDone,
+		ns:     netNamespace{fd: -1},
 		ran:    make(chan struct{}),
 	}
 	for i, ring := range rings {
@@ -241,8 +336,11 @@ func newLive(cfg LiveConfig, rings []packetRing, attached []int64) *Live {
 }
 
 // openRing opens one interface's ring and returns it with the time its
-// filter was attached.
-func openRing(name string, cfg LiveConfig, filter []bpf.RawInstruction) (*afpacket.TPacket, int64, error) {
+// filter was attached. With requireUp it refuses an interface that is
+// administratively down: the kernel would bind the socket anyway but mark
+// it with an error that never clears, so the reopened ring would fail at
+// its first read and never see the interface come up.
+func openRing(name string, cfg LiveConfig, filter []bpf.RawInstruction, requireUp bool) (*afpacket.TPacket, int64, error) {
 	ifi, err := net.InterfaceByName(name)
 	if err != nil {
 		var op *net.OpError
@@ -251,9 +349,14 @@ func openRing(name string, cfg LiveConfig, filter []bpf.RawInstruction) (*afpack
 		}
 		return nil, 0, fmt.Errorf("looking up the interface: %w", err)
 	}
+	if requireUp && ifi.Flags&net.FlagUp == 0 {
+		return nil, 0, errors.New("interface is down")
+	}
 	if err := checkLinkType(ifi.Index); err != nil {
 		return nil, 0, err
 	}
+	// The ring binds to the index the name has now: an interface deleted
+	// and created again under the same name has a new one.
 	ring, err := afpacket.NewTPacket(
 		afpacket.OptInterface(name),
 		afpacket.OptTPacketVersion(afpacket.TPacketVersion3),
@@ -278,6 +381,74 @@ func openRing(name string, cfg LiveConfig, filter []bpf.RawInstruction) (*afpack
 		}
 	}
 	return ring, attached, nil
+}
+
+// threadNetNS is the calling thread's network namespace.
+const threadNetNS = "/proc/thread-self/ns/net"
+
+// netNamespace is the network namespace OpenLive ran in. Run's goroutines
+// may run on threads of another one (a test opens the capture from a
+// thread it moved into a namespace), and a reopened socket must see the
+// same interfaces as the first.
+type netNamespace struct {
+	fd       int // -1 when unknown: sockets are then opened wherever the thread is
+	dev, ino uint64
+}
+
+// openNetNamespace opens the calling thread's network namespace.
+func openNetNamespace() (netNamespace, error) {
+	fd, err := unix.Open(threadNetNS, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return netNamespace{fd: -1}, fmt.Errorf("opening %s: %w", threadNetNS, err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return netNamespace{fd: -1}, fmt.Errorf("stat %s: %w", threadNetNS, err)
+	}
+	return netNamespace{fd: fd, dev: st.Dev, ino: st.Ino}, nil
+}
+
+// do runs fn on a thread in the namespace and returns its error. Entering
+// the namespace takes CAP_SYS_ADMIN, so it does so only when the thread is
+// in another one, which a daemon started inside its namespace never is.
+func (ns netNamespace) do(fn func() error) error {
+	if ns.fd < 0 {
+		return fn()
+	}
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		var st unix.Stat_t
+		if err := unix.Stat(threadNetNS, &st); err != nil {
+			runtime.UnlockOSThread()
+			errc <- fmt.Errorf("stat %s: %w", threadNetNS, err)
+			return
+		}
+		if st.Dev == ns.dev && st.Ino == ns.ino {
+			err := fn()
+			runtime.UnlockOSThread()
+			errc <- err
+			return
+		}
+		if err := unix.Setns(ns.fd, unix.CLONE_NEWNET); err != nil {
+			runtime.UnlockOSThread()
+			errc <- fmt.Errorf("entering the capture's network namespace: %w", err)
+			return
+		}
+		// The thread stays locked: it exits with this goroutine instead of
+		// running others in the wrong namespace.
+		errc <- fn()
+	}()
+	return <-errc
+}
+
+// close releases the namespace.
+func (ns *netNamespace) close() {
+	if ns.fd >= 0 {
+		unix.Close(ns.fd)
+		ns.fd = -1
+	}
 }
 
 // checkLinkType refuses interfaces whose frames do not start with an
@@ -339,15 +510,19 @@ func socketError(what string, err error) error {
 
 // Run delivers the frames of every interface to frame, all from the calling
 // goroutine, until ctx ends or Close is called; it then closes the sockets
-// and returns ctx's error (context.Canceled after Close). Frame.Data is valid only during the call. When no
-// frame arrived during a whole IdleTick, Run calls tick with the wall clock
-// minus the ring's block timeout: a frame younger than that may still sit in
-// a block the kernel has not handed over, and must not find its attempt
-// timed out already. tick may be nil.
+// and returns ctx's error (context.Canceled after Close). Frame.Data is
+// valid only during the call. When no frame arrived during a whole
+// IdleTick, Run calls tick with the wall clock minus the ring's block
+// timeout: a frame younger than that may still sit in a block the kernel
+// has not handed over, and must not find its attempt timed out already.
+// tick may be nil.
 //
-// An interface whose read fails (it went down or was removed) is logged and
-// given up; the others go on. Run returns an error when every interface has
-// failed. Run may be called once.
+// An interface whose socket fails (it went down or was removed) is logged
+// and reopened, with the same settings, after a pause that grows from
+// RetryMin to RetryMax, until it comes back or Run ends; the others go on
+// meanwhile. Run therefore does not return when every interface has
+// failed: it keeps retrying until ctx ends, and InterfaceHealth tells
+// which interfaces are up. Run may be called once.
 func (l *Live) Run(ctx context.Context, frame func(*Frame), tick func(now int64)) error {
 	l.mu.Lock()
 	if l.state != liveOpen {
@@ -360,41 +535,17 @@ func (l *Live) Run(ctx context.Context, frame func(*Frame), tick func(now int64)
 	l.mu.Unlock()
 
 	done := make(chan struct{})
-	failed := make(chan ifaceFailure, len(l.ifaces))
 	var wg sync.WaitGroup
 	for _, li := range l.ifaces {
 		wg.Go(func() {
-			err := li.read(done, l.frames)
+			l.watch(li, done)
 			li.close()
-			if err != nil {
-				failed <- ifaceFailure{name: li.name, err: err}
-			}
 		})
-	}
-	stop := func() {
-		close(done)
-		wg.Wait()
-		// The frames already handed over are not lost on the way out.
-		for {
-			select {
-			case s := <-l.frames:
-				frame(&s.frame)
-				s.owner.free <- s
-			default:
-				l.mu.Lock()
-				l.state = liveClosed
-				close(l.ran)
-				l.mu.Unlock()
-				return
-			}
-		}
 	}
 
 	ticker := time.NewTicker(l.cfg.IdleTick)
 	defer ticker.Stop()
 	quiet := true
-	alive := len(l.ifaces)
-	var errs []error
 	for {
 		select {
 		case s := <-l.frames:
@@ -407,28 +558,128 @@ func (l *Live) Run(ctx context.Context, frame func(*Frame), tick func(now int64)
 				tick(time.Now().UnixNano() - int64(ringBlockTimeout))
 			}
 			quiet = true
-		case f := <-failed:
-			l.cfg.Logger.Error("live capture interface failed; capturing on the others", "interface", f.name, "err", f.err)
-			errs = append(errs, f.err)
-			if alive--; alive == 0 {
-				stop()
-				return fmt.Errorf("live capture: every interface failed: %w", errors.Join(errs...))
-			}
 		case <-ctx.Done():
-			stop()
+			close(done)
+			wg.Wait()
+			// The frames already handed over are not lost on the way out.
+			l.drain(frame)
+			l.mu.Lock()
+			l.ns.close()
+			l.state = liveClosed
+			close(l.ran)
+			l.mu.Unlock()
 			return ctx.Err()
 		}
 	}
 }
 
-// ifaceFailure is a reader's final error.
-type ifaceFailure struct {
-	name string
-	err  error
+// drain delivers the frames waiting for Run.
+func (l *Live) drain(frame func(*Frame)) {
+	for {
+		select {
+		case s := <-l.frames:
+			frame(&s.frame)
+			s.owner.free <- s
+		default:
+			return
+		}
+	}
+}
+
+// watch reads an interface until done is closed, reopening its socket
+// whenever it fails.
+func (l *Live) watch(li *liveIface, done <-chan struct{}) {
+	for {
+		err := li.read(done, l.frames)
+		if err == nil {
+			return
+		}
+		li.fail(err)
+		l.cfg.Logger.Error("live capture interface failed; reopening it until it comes back", "interface", li.name, "err", err)
+		if !l.reopen(li, done) {
+			return
+		}
+		li.mu.Lock()
+		failures := li.failures
+		li.mu.Unlock()
+		l.cfg.Logger.Info("live capture interface recovered", "interface", li.name, "failures", failures)
+	}
+}
+
+// reopen tries to reopen a failed interface's socket, pausing before each
+// attempt, until it succeeds (true) or done is closed (false).
+func (l *Live) reopen(li *liveIface, done <-chan struct{}) bool {
+	var lastMsg string
+	for n := 0; ; n++ {
+		delay := retryDelay(n, l.cfg.RetryMin, l.cfg.RetryMax, rand.Float64())
+		if !l.pause(done, delay) {
+			return false
+		}
+		ring, attached, err := l.open(li.name)
+		if err != nil {
+			err = fmt.Errorf("interface %q: reopening: %w", li.name, err)
+			li.mu.Lock()
+			li.lastErr = err.Error()
+			li.mu.Unlock()
+			// A new reason is worth a warning; the same one again, every
+			// half minute for as long as a port stays down, is not.
+			level := slog.LevelDebug
+			if msg := err.Error(); msg != lastMsg {
+				level, lastMsg = slog.LevelWarn, msg
+			}
+			l.cfg.Logger.Log(context.Background(), level, "live capture interface still failing", "interface", li.name, "err", err)
+			continue
+		}
+		select {
+		case <-done:
+			ring.Close()
+			return false
+		default:
+		}
+		li.mu.Lock()
+		li.ring, li.attached, li.closed = ring, attached, false
+		// The new socket counts from zero.
+		li.lastPackets, li.lastDrops = 0, 0
+		li.mu.Unlock()
+		return true
+	}
+}
+
+// retryDelay returns the pause before the nth attempt (from 0) to reopen an
+// interface: least doubled n times, at most most, then lengthened or
+// shortened by up to retryJitter of itself as u goes from 0 to 1.
+func retryDelay(n int, least, most time.Duration, u float64) time.Duration {
+	d := least
+	for i := 0; i < n && d > 0 && d < most; i++ {
+		if d > most/2 {
+			d = most
+			break
+		}
+		d *= 2
+	}
+	d = min(d, most)
+	jitter := time.Duration((2*u - 1) * retryJitter * float64(d))
+	if jitter > 0 && d > math.MaxInt64-jitter {
+		return math.MaxInt64
+	}
+	return d + jitter
+}
+
+// sleepUnlessDone waits d and reports true, or reports false as soon as
+// done is closed.
+func sleepUnlessDone(done <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-done:
+		return false
+	}
 }
 
 // read copies frames from the ring into free slots and sends them to out
-// until done is closed or the ring fails.
+// until done is closed (nil) or the ring fails (its error).
 func (li *liveIface) read(done <-chan struct{}, out chan<- *liveSlot) error {
 	// Until the first frame stamped after the filter was attached, or the
 	// first empty poll (by then every block filled earlier was handed
@@ -446,6 +697,9 @@ func (li *liveIface) read(done <-chan struct{}, out chan<- *liveSlot) error {
 			continue
 		}
 		if errors.Is(err, afpacket.ErrPoll) {
+			// The kernel marked the socket with an error that no poll
+			// clears, even once the interface is up again: only a new
+			// socket reads on.
 			return fmt.Errorf("interface %q: %w (the interface went down or was removed)", li.name, err)
 		}
 		if err != nil {
@@ -474,6 +728,15 @@ func (li *liveIface) read(done <-chan struct{}, out chan<- *liveSlot) error {
 			return nil
 		}
 	}
+}
+
+// fail closes a failed ring and records the failure.
+func (li *liveIface) fail(err error) {
+	li.close()
+	li.mu.Lock()
+	li.failures++
+	li.lastErr = err.Error()
+	li.mu.Unlock()
 }
 
 // ancillaryVLAN returns the VLAN ID the kernel stripped from the frame, or
@@ -515,9 +778,10 @@ func (li *liveIface) refresh() {
 
 // InterfaceStats returns each interface's kernel counters, in configuration
 // order: Received counts the frames the kernel filter accepted (those then
-// dropped included) and Dropped those lost because the ring was full. After
-// an interface failed or Run returned, its last counters stay. It is safe
-// to call while Run runs.
+// dropped included) and Dropped those lost because the ring was full. The
+// counts of a reopened interface's sockets add up, so they never go back.
+// While an interface is failed and after Run returned, its last counters
+// stay. It is safe to call while Run runs.
 func (l *Live) InterfaceStats() []InterfaceStats {
 	out := make([]InterfaceStats, len(l.ifaces))
 	for i, li := range l.ifaces {
@@ -526,6 +790,18 @@ func (l *Live) InterfaceStats() []InterfaceStats {
 			li.refresh()
 		}
 		out[i] = li.stats
+		li.mu.Unlock()
+	}
+	return out
+}
+
+// InterfaceHealth returns each interface's state, in configuration order.
+// It is safe to call while Run runs.
+func (l *Live) InterfaceHealth() []InterfaceHealth {
+	out := make([]InterfaceHealth, len(l.ifaces))
+	for i, li := range l.ifaces {
+		li.mu.Lock()
+		out[i] = InterfaceHealth{Name: li.name, Up: !li.closed, Failures: li.failures, LastError: li.lastErr}
 		li.mu.Unlock()
 	}
 	return out
@@ -547,6 +823,7 @@ func (l *Live) Close() error {
 	switch l.state {
 	case liveOpen:
 		l.state = liveClosed
+		l.ns.close()
 		l.mu.Unlock()
 		for _, li := range l.ifaces {
 			li.close()

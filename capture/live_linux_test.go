@@ -1,3 +1,5 @@
+//go:build linux
+
 package capture
 
 import (
@@ -13,8 +15,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -66,6 +70,9 @@ type labOptions struct {
 	hook func(*Frame)
 	// logger receives the capture's log.
 	logger *slog.Logger
+	// retryMin and retryMax are the capture's pauses before reopening a
+	// failed interface (zero for the defaults).
+	retryMin, retryMax time.Duration
 }
 
 func newLab(t *testing.T, opt labOptions) *lab {
@@ -102,7 +109,8 @@ func newLab(t *testing.T, opt labOptions) *lab {
 	}
 	err = l.psn.Do(func() error {
 		var err error
-		l.live, err = OpenLive(LiveConfig{Interfaces: ifaces, IdleTick: labIdleTick, Logger: opt.logger})
+		l.live, err = OpenLive(LiveConfig{Interfaces: ifaces, IdleTick: labIdleTick, Logger: opt.logger,
+			RetryMin: opt.retryMin, RetryMax: opt.retryMax})
 		return err
 	})
 	if err != nil {
@@ -489,29 +497,221 @@ func TestLiveVLAN(t *testing.T) {
 }
 
 // TestLiveInterfaceDown captures on three interfaces, takes one down and
-// removes another, and checks that both failures are logged and the third
-// goes on.
+// deletes another: both failures are logged, the third goes on, and the
+// reopenings fail for the reasons of the PSN's namespace (where the
+// capture was opened), not the test's. Once one is up again and the other
+// created again under its name (with a new index), both are captured
+// again.
 func TestLiveInterfaceDown(t *testing.T) {
-	lines := make(chan string, 10)
-	l := newLab(t, labOptions{extra: []string{"spare", "gone"}, logger: slog.New(recordHandler{lines})})
+	logs := newLogRecorder(slog.LevelInfo)
+	l := newLab(t, labOptions{extra: []string{"spare", "gone"}, logger: logs.logger(),
+		retryMin: 10 * time.Millisecond, retryMax: 50 * time.Millisecond})
+	goneIndex := l.psn.Index("gone")
 	l.psn.IP("link", "set", "spare", "down")
 	l.psn.IP("link", "del", "gone")
-	got := []string{nextLine(t, lines), nextLine(t, lines)}
-	slices.Sort(got)
-	const prefix = "ERROR live capture interface failed; capturing on the others "
-	want := []string{
-		prefix + `interface=gone err=interface "gone": packet poll failed (the interface went down or was removed)`,
-		prefix + `interface=spare err=interface "spare": packet poll failed (the interface went down or was removed)`,
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("log\n got %q\nwant %q", got, want)
-	}
+	logs.wait(t, logFailed("spare", pollFailed("spare")), 1)
+	logs.wait(t, logFailed("gone", pollFailed("gone")), 1)
+	downErr := `interface "spare": reopening: interface is down`
+	goneErr := `interface "gone": reopening: no such interface in this network namespace`
+	logs.wait(t, logStillFailing("WARN", "spare", downErr), 1)
+	logs.wait(t, logStillFailing("WARN", "gone", goneErr), 1)
+	checkHealth(t, l.live, "with spare down and gone deleted", InterfaceHealth{Name: "veth-p", Up: true},
+		InterfaceHealth{Name: "spare", Failures: 1, LastError: downErr}, InterfaceHealth{Name: "gone", Failures: 1, LastError: goneErr})
+
 	start := time.Now()
 	sc := labScenarios[3]
 	checkAttempt(t, l.run(t, sc, labClient4, labPSN4, 42001), l.wantAttempt(sc, labClient4, labPSN4, 42001), start)
+
+	l.psn.SetUp("spare")
+	l.psn.Veth("gone", l.psn, "gonex")
+	if index := l.psn.Index("gone"); index == goneIndex {
+		t.Errorf("gone created again with its old index %d: the test needs a new one", index)
+	}
+	logs.wait(t, logRecovered("spare", 1), 1)
+	logs.wait(t, logRecovered("gone", 1), 1)
+	health := l.live.InterfaceHealth()
+	// A retry may have found the new gone before it was set up.
+	if len(health) == 3 && health[2].LastError == `interface "gone": reopening: interface is down` {
+		health[2].LastError = goneErr
+	}
+	if want := []InterfaceHealth{{Name: "veth-p", Up: true}, {Name: "spare", Up: true, Failures: 1, LastError: downErr},
+		{Name: "gone", Up: true, Failures: 1, LastError: goneErr}}; !slices.Equal(health, want) {
+		t.Errorf("InterfaceHealth() after both came back\n got %+v\nwant %+v", health, want)
+	}
+	// Frames sent into the peers arrive on the capture interfaces; nothing
+	// in psn answers them.
+	start = time.Now()
+	sendRaw(t, l.psn, "sparex", rawSYN(t, l.clientMAC, l.psnMAC, 42002, DefaultPort))
+	sendRaw(t, l.psn, "gonex", rawSYN(t, l.clientMAC, l.psnMAC, 42003, DefaultPort))
+	for port, iface := range map[uint16]string{42002: "spare", 42003: "gone"} {
+		checkAttempt(t, l.attempt(t, port), Attempt{Client: labClient4, ClientPort: port, ClientMAC: [6]byte(l.clientMAC),
+			HasClientMAC: true, PSN: labPSN4, Port: DefaultPort, Outcome: Unanswered, SYNSeen: true, SYNs: 1, Interface: iface}, start)
+	}
 	stats := l.live.InterfaceStats()
-	if len(stats) != 3 || stats[0].Name != "veth-p" || stats[0].Received == 0 || stats[1].Name != "spare" || stats[2].Name != "gone" {
-		t.Errorf("InterfaceStats() = %+v", stats)
+	if len(stats) != 3 || stats[0].Name != "veth-p" || stats[1].Name != "spare" || stats[2].Name != "gone" {
+		t.Fatalf("InterfaceStats() = %+v", stats)
+	}
+	for _, s := range stats {
+		if s.Received == 0 || s.Dropped != 0 {
+			t.Errorf("%s: received %d, dropped %d; want some received and none dropped", s.Name, s.Received, s.Dropped)
+		}
+	}
+}
+
+// TestLiveInterfaceRecovers takes the capture interface down and up again,
+// then deletes it and creates it again under its name: each time the
+// failure is logged, no frame arrives while it lasts, the socket is
+// closed, and once the interface is back a real TCP connection to port
+// 8449 is captured and classified again, on a new socket bound to the
+// interface's current index, with the kernel counters going on from where
+// they were.
+func TestLiveInterfaceRecovers(t *testing.T) {
+	goroutines := runtime.NumGoroutine()
+	t.Run("lab", func(t *testing.T) {
+		logs := newLogRecorder(slog.LevelInfo)
+		var frames atomic.Int64
+		l := newLab(t, labOptions{logger: logs.logger(), hook: func(*Frame) { frames.Add(1) },
+			retryMin: 10 * time.Millisecond, retryMax: 100 * time.Millisecond})
+		// One listener for all the connections, on whichever address the
+		// PSN has.
+		l.listen(t, netip.AddrPortFrom(netip.IPv4Unspecified(), DefaultPort))
+		accepted := labScenarios[0]
+		accepted.listen = false
+		connect := func(port uint16) {
+			t.Helper()
+			start := time.Now()
+			checkAttempt(t, l.run(t, accepted, labClient4, labPSN4, port), l.wantAttempt(accepted, labClient4, labPSN4, port), start)
+		}
+		// The counters must never go back, and nothing is dropped here.
+		var last InterfaceStats
+		checkGrown := func(when string) {
+			t.Helper()
+			s := l.live.InterfaceStats()[0]
+			if s.Received <= last.Received || s.Dropped != 0 {
+				t.Errorf("%s: received %d, dropped %d; want more than %d received, none dropped", when, s.Received, s.Dropped, last.Received)
+			}
+			last = s
+		}
+		connect(43001)
+		checkGrown("before the failures")
+		checkSockets(t, l.psn, l.psn.Index("veth-p"))
+
+		// Down and up again.
+		l.psn.IP("link", "set", "veth-p", "down")
+		logs.wait(t, logFailed("veth-p", pollFailed("veth-p")), 1)
+		seen := frames.Load()
+		downErr := `interface "veth-p": reopening: interface is down`
+		logs.wait(t, logStillFailing("WARN", "veth-p", downErr), 1)
+		checkHealth(t, l.live, "with veth-p down", InterfaceHealth{Name: "veth-p", Failures: 1, LastError: downErr})
+		checkSockets(t, l.psn)
+		if s := l.live.InterfaceStats()[0]; s != last {
+			t.Errorf("InterfaceStats() while down %+v, want the last counters %+v", s, last)
+		}
+		if n := frames.Load(); n != seen {
+			t.Errorf("%d frames delivered while veth-p was down", n-seen)
+		}
+		l.psn.SetUp("veth-p")
+		waitRunning(t, l.psn, "veth-p")
+		waitRunning(t, l.client, "veth-c")
+		logs.wait(t, logRecovered("veth-p", 1), 1)
+		checkHealth(t, l.live, "with veth-p up again", InterfaceHealth{Name: "veth-p", Up: true, Failures: 1, LastError: downErr})
+		checkSockets(t, l.psn, l.psn.Index("veth-p"))
+		connect(43002)
+		checkGrown("after veth-p came up again")
+
+		// Deleted (with its peer) and created again under the same name.
+		index := l.psn.Index("veth-p")
+		l.psn.IP("link", "del", "veth-p")
+		logs.wait(t, logFailed("veth-p", pollFailed("veth-p")), 2)
+		goneErr := `interface "veth-p": reopening: no such interface in this network namespace`
+		logs.wait(t, logStillFailing("WARN", "veth-p", goneErr), 1)
+		checkHealth(t, l.live, "with veth-p deleted", InterfaceHealth{Name: "veth-p", Failures: 2, LastError: goneErr})
+		checkSockets(t, l.psn)
+		l.client.Veth("veth-c", l.psn, "veth-p")
+		l.client.AddAddr("veth-c", netip.PrefixFrom(labClient4, 24))
+		l.psn.AddAddr("veth-p", netip.PrefixFrom(labPSN4, 24))
+		l.clientMAC = l.client.HardwareAddr("veth-c")
+		l.psnMAC = l.psn.HardwareAddr("veth-p")
+		newIndex := l.psn.Index("veth-p")
+		if newIndex == index {
+			t.Errorf("veth-p created again with its old index %d: the test needs a new one", index)
+		}
+		logs.wait(t, logRecovered("veth-p", 2), 1)
+		// A retry may have found the new link before it was set up.
+		if h := l.live.InterfaceHealth(); len(h) != 1 || h[0].Name != "veth-p" || !h[0].Up || h[0].Failures != 2 ||
+			(h[0].LastError != goneErr && h[0].LastError != downErr) {
+			t.Errorf("InterfaceHealth() with veth-p created again %+v, want veth-p up after 2 failures, the last error %q or %q", h, goneErr, downErr)
+		}
+		checkSockets(t, l.psn, newIndex)
+		connect(43003)
+		checkGrown("after veth-p was created again")
+		if n := l.countAttempts(43001) + l.countAttempts(43002) + l.countAttempts(43003); n != 3 {
+			t.Errorf("%d attempts from the three client ports, want 3", n)
+		}
+	})
+	waitGoroutines(t, goroutines)
+}
+
+// waitRunning waits until a link of ns is running (up, with carrier).
+func waitRunning(t *testing.T, ns *netns.Namespace, link string) {
+	t.Helper()
+	deadline := time.Now().Add(testWait)
+	for {
+		var running bool
+		err := ns.Do(func() error {
+			ifi, err := net.InterfaceByName(link)
+			if err != nil {
+				return err
+			}
+			running = ifi.Flags&net.FlagRunning != 0
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if running {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not running within %v", link, testWait)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// checkSockets checks the interface indexes the packet sockets of ns are
+// bound to (from /proc/net/packet, which shows the reading thread's
+// namespace), in any order: one per open capture socket.
+func checkSockets(t *testing.T, ns *netns.Namespace, want ...int) {
+	t.Helper()
+	var got []int
+	err := ns.Do(func() error {
+		data, err := os.ReadFile("/proc/thread-self/net/packet")
+		if err != nil {
+			return err
+		}
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		for _, line := range lines[1:] {
+			// sk RefCnt Type Proto Iface R Rmem User Inode
+			f := strings.Fields(line)
+			if len(f) < 5 {
+				return fmt.Errorf("/proc/net/packet line %q", line)
+			}
+			index, err := strconv.Atoi(f[4])
+			if err != nil {
+				return fmt.Errorf("/proc/net/packet line %q: %w", line, err)
+			}
+			got = append(got, index)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("packet sockets in %s bound to interface indexes %v, want %v", ns.Name, got, want)
 	}
 }
 
@@ -536,8 +736,8 @@ func TestLiveRunReleases(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got := fds(); got != files+2 {
-		t.Errorf("%d file descriptors open with two sockets, want %d", got, files+2)
+	if got := fds(); got != files+3 {
+		t.Errorf("%d file descriptors open with two sockets and the network namespace, want %d", got, files+3)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ticked := make(chan struct{}, 1)

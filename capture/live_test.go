@@ -1,3 +1,5 @@
+//go:build linux
+
 package capture
 
 import (
@@ -5,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -73,7 +76,8 @@ func (r *fakeRing) counters() (uint32, uint32, error) {
 func (r *fakeRing) Close() { r.closed.Store(true) }
 
 // fakeLive returns a Live over fake rings named a, b, ... whose filters were
-// attached at time attached.
+// attached at time attached. It cannot reopen a failed ring unless the test
+// replaces l.open.
 func fakeLive(t testing.TB, cfg LiveConfig, attached int64, rings ...*fakeRing) *Live {
 	t.Helper()
 	for i := range rings {
@@ -88,7 +92,7 @@ func fakeLive(t testing.TB, cfg LiveConfig, attached int64, rings ...*fakeRing) 
 	for i, r := range rings {
 		pr[i], at[i] = r, attached
 	}
-	return newLive(cfg, pr, at)
+	return newLive(cfg, pr, at, (&fakeOpener{}).open)
 }
 
 // seenFrame is a delivered frame, copied.
@@ -192,6 +196,10 @@ func TestLiveConfigErrors(t *testing.T) {
 		{"ring small", LiveConfig{Interfaces: []string{"eth1"}, RingBytes: 1000}, "live capture: ring size 1000 bytes outside 262144..1073741824"},
 		{"ring negative", LiveConfig{Interfaces: []string{"eth1"}, RingBytes: -1}, "live capture: ring size -1 bytes outside 262144..1073741824"},
 		{"idle negative", LiveConfig{Interfaces: []string{"eth1"}, IdleTick: -time.Second}, "live capture: idle tick -1s is negative"},
+		{"retry negative", LiveConfig{Interfaces: []string{"eth1"}, RetryMin: -time.Second}, "live capture: retry pause -1s is negative"},
+		{"retry max below min", LiveConfig{Interfaces: []string{"eth1"}, RetryMin: 2 * time.Second, RetryMax: time.Second},
+			"live capture: longest retry pause 1s is shorter than the first, 2s"},
+		{"retry max negative", LiveConfig{Interfaces: []string{"eth1"}, RetryMax: -time.Second}, "live capture: longest retry pause -1s is shorter than the first, 1s"},
 		{"several", LiveConfig{Interfaces: []string{"eth1", "eth1"}, Snaplen: 1}, "live capture: interface \"eth1\" listed twice\nsnaplen 1 outside 128..65535"},
 		{"port 0", LiveConfig{Interfaces: []string{"eth1"}, Ports: []uint16{0}}, "live capture: " + portErr.Error()},
 		{"no such interface", LiveConfig{Interfaces: []string{"sw-missing0"}}, `live capture: interface "sw-missing0": no such interface in this network namespace`},
@@ -215,8 +223,14 @@ func TestLiveConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(cfg.Ports) != 1 || cfg.Ports[0] != 8449 || cfg.Snaplen != 256 || cfg.RingBytes != 4<<20 ||
-		cfg.IdleTick != 250*time.Millisecond || cfg.NoPromiscuous || cfg.Logger == nil {
+		cfg.IdleTick != 250*time.Millisecond || cfg.NoPromiscuous || cfg.Logger == nil ||
+		cfg.RetryMin != time.Second || cfg.RetryMax != 30*time.Second {
 		t.Errorf("defaults %+v", cfg)
+	}
+	// A first pause longer than the default longest is the longest too.
+	cfg, err = LiveConfig{Interfaces: []string{"eth1"}, RetryMin: time.Minute}.withDefaults()
+	if err != nil || cfg.RetryMin != time.Minute || cfg.RetryMax != time.Minute {
+		t.Errorf("RetryMin 1m: RetryMin %v, RetryMax %v, error %v; want 1m, 1m, nil", cfg.RetryMin, cfg.RetryMax, err)
 	}
 }
 
@@ -342,70 +356,416 @@ func TestLiveRunTick(t *testing.T) {
 	}
 }
 
-// recordHandler is a slog handler that sends each record's message and
-// attributes, as one line, to a channel.
-type recordHandler struct{ lines chan string }
+// logRecorder is a slog handler that keeps each record at or above its
+// level as one line: level, message and attributes.
+type logRecorder struct {
+	level slog.Level
+	added chan struct{} // signalled after each line
 
-func (h recordHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h recordHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
-func (h recordHandler) WithGroup(string) slog.Handler            { return h }
-func (h recordHandler) Handle(_ context.Context, r slog.Record) error {
-	line := r.Level.String() + " " + r.Message
-	r.Attrs(func(a slog.Attr) bool {
+	mu    sync.Mutex
+	lines []string
+}
+
+func newLogRecorder(level slog.Level) *logRecorder {
+	return &logRecorder{level: level, added: make(chan struct{}, 1)}
+}
+
+func (r *logRecorder) logger() *slog.Logger { return slog.New(r) }
+
+func (r *logRecorder) Enabled(_ context.Context, level slog.Level) bool { return level >= r.level }
+func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler               { return r }
+func (r *logRecorder) WithGroup(string) slog.Handler                    { return r }
+func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
+	line := rec.Level.String() + " " + rec.Message
+	rec.Attrs(func(a slog.Attr) bool {
 		line += fmt.Sprintf(" %s=%v", a.Key, a.Value)
 		return true
 	})
-	h.lines <- line
+	r.mu.Lock()
+	r.lines = append(r.lines, line)
+	r.mu.Unlock()
+	select {
+	case r.added <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
-func nextLine(t *testing.T, lines <-chan string) string {
+// snapshot returns the lines so far.
+func (r *logRecorder) snapshot() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.lines)
+}
+
+// wait waits until a line equal to want was logged n times.
+func (r *logRecorder) wait(t *testing.T, want string, n int) {
 	t.Helper()
-	select {
-	case l := <-lines:
-		return l
-	case <-time.After(testWait):
-		t.Fatalf("no log line within %v", testWait)
-		return ""
+	deadline := time.After(testWait)
+	for {
+		got := 0
+		for _, l := range r.snapshot() {
+			if l == want {
+				got++
+			}
+		}
+		if got >= n {
+			return
+		}
+		select {
+		case <-r.added:
+		case <-deadline:
+			t.Fatalf("%q logged %d times within %v, want %d; the log:\n%s", want, got, testWait, n, strings.Join(r.snapshot(), "\n"))
+		}
 	}
 }
 
-// TestLiveRunInterfaceFails checks that one failing interface is logged and
-// given up while the other goes on, and that Run fails once all have.
-func TestLiveRunInterfaceFails(t *testing.T) {
-	a, b := newFakeRing(), newFakeRing()
-	lines := make(chan string, 10)
-	l := fakeLive(t, LiveConfig{Logger: slog.New(recordHandler{lines})}, 0, a, b)
+// waitLines waits until n lines were logged and returns them.
+func (r *logRecorder) waitLines(t *testing.T, n int) []string {
+	t.Helper()
+	deadline := time.After(testWait)
+	for {
+		lines := r.snapshot()
+		if len(lines) >= n {
+			return lines
+		}
+		select {
+		case <-r.added:
+		case <-deadline:
+			t.Fatalf("%d lines logged within %v, want %d:\n%s", len(lines), testWait, n, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+// Log lines of an interface's failure and recovery.
+func logFailed(iface, err string) string {
+	return fmt.Sprintf("ERROR live capture interface failed; reopening it until it comes back interface=%s err=%s", iface, err)
+}
+
+func logStillFailing(level, iface, err string) string {
+	return fmt.Sprintf("%s live capture interface still failing interface=%s err=%s", level, iface, err)
+}
+
+func logRecovered(iface string, failures int) string {
+	return fmt.Sprintf("INFO live capture interface recovered interface=%s failures=%d", iface, failures)
+}
+
+// pollFailed is the error of a ring whose interface went down or away.
+func pollFailed(iface string) string {
+	return fmt.Sprintf("interface %q: packet poll failed (the interface went down or was removed)", iface)
+}
+
+// fakeOpen is what one call of a fakeOpener returns.
+type fakeOpen struct {
+	ring     *fakeRing
+	attached int64
+	err      error
+}
+
+// fakeOpener reopens failed interfaces with the results it was given, in
+// order; once they are used up, it fails.
+type fakeOpener struct {
+	mu      sync.Mutex
+	results []fakeOpen
+	names   []string // of the interfaces asked for
+}
+
+func (o *fakeOpener) open(name string) (packetRing, int64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.names = append(o.names, name)
+	if len(o.results) == 0 {
+		return nil, 0, errors.New("fake: no such interface")
+	}
+	r := o.results[0]
+	o.results = o.results[1:]
+	if r.err != nil {
+		return nil, 0, r.err
+	}
+	return r.ring, r.attached, nil
+}
+
+func (o *fakeOpener) calls() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.names)
+}
+
+// stepPause is a pause hook that records each pause's length and then,
+// instead of waiting it out, waits for the test to allow it.
+type stepPause struct {
+	step chan struct{}
+
+	mu     sync.Mutex
+	delays []time.Duration
+}
+
+func newStepPause() *stepPause { return &stepPause{step: make(chan struct{})} }
+
+func (p *stepPause) pause(done <-chan struct{}, d time.Duration) bool {
+	p.mu.Lock()
+	p.delays = append(p.delays, d)
+	p.mu.Unlock()
+	select {
+	case <-p.step:
+		return true
+	case <-done:
+		return false
+	}
+}
+
+// allow ends the pause a reader is in, or is about to begin.
+func (p *stepPause) allow(t *testing.T) {
+	t.Helper()
+	select {
+	case p.step <- struct{}{}:
+	case <-time.After(testWait):
+		t.Fatalf("no reader paused within %v", testWait)
+	}
+}
+
+func (p *stepPause) lengths() []time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.delays)
+}
+
+// checkHealth compares InterfaceHealth with want.
+func checkHealth(t *testing.T, l *Live, when string, want ...InterfaceHealth) {
+	t.Helper()
+	if got := l.InterfaceHealth(); !slices.Equal(got, want) {
+		t.Errorf("InterfaceHealth() %s\n got %+v\nwant %+v", when, got, want)
+	}
+}
+
+// checkStats compares the received and dropped counters of the
+// interfaces, in order, with want.
+func checkStats(t *testing.T, l *Live, when string, want ...[2]uint64) {
+	t.Helper()
+	var got [][2]uint64
+	for _, s := range l.InterfaceStats() {
+		got = append(got, [2]uint64{s.Received, s.Dropped})
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("InterfaceStats() received, dropped %s: %v, want %v", when, got, want)
+	}
+}
+
+// TestLiveRunInterfaceRecovers fails one of two interfaces twice: each
+// failure is logged, the other interface goes on, the failed one is
+// reopened after pauses that double from RetryMin, its frames flow again,
+// its counters go on from where the old socket left them, and
+// InterfaceHealth follows each step.
+func TestLiveRunInterfaceRecovers(t *testing.T) {
+	before := runtime.NumGoroutine()
+	a, b, a2, a3 := newFakeRing(), newFakeRing(), newFakeRing(), newFakeRing()
+	a.counts = [][2]uint32{{10, 2}}
+	b.counts = [][2]uint32{{7, 0}}
+	a2.counts = [][2]uint32{{3, 1}}
+	a3.counts = [][2]uint32{{1, 0}}
+	logs := newLogRecorder(slog.LevelDebug)
+	l := fakeLive(t, LiveConfig{Logger: logs.logger(), RetryMin: time.Second, RetryMax: 4 * time.Second}, 0, a, b)
+	notFound := errors.New("no such interface in this network namespace")
+	opener := &fakeOpener{results: []fakeOpen{{err: notFound}, {err: notFound}, {ring: a2}, {ring: a3}}}
+	l.open = opener.open
+	pauses := newStepPause()
+	l.pause = pauses.pause
 	ci := gopacket.CaptureInfo{Timestamp: time.Unix(1, 0), Length: 60}
 	a.items <- fakeItem{data: []byte("a1"), ci: ci}
 	a.items <- fakeItem{err: afpacket.ErrPoll}
 
 	c := newCollector()
-	res := runAsync(context.Background(), l, c, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res := runAsync(ctx, l, c, nil)
 	c.wait(t, 1)
-	if got, want := nextLine(t, lines), `ERROR live capture interface failed; capturing on the others interface=a err=interface "a": packet poll failed (the interface went down or was removed)`; got != want {
-		t.Errorf("log\n got %s\nwant %s", got, want)
-	}
-	b.items <- fakeItem{data: []byte("b1"), ci: ci}
-	b.items <- fakeItem{data: []byte("b2"), ci: ci}
-	c.wait(t, 3)
+	logs.wait(t, logFailed("a", pollFailed("a")), 1)
+	up := InterfaceHealth{Name: "b", Up: true}
+	checkHealth(t, l, "after the failure", InterfaceHealth{Name: "a", Failures: 1, LastError: pollFailed("a")}, up)
+	checkStats(t, l, "after the failure", [2]uint64{10, 2}, [2]uint64{7, 0})
 	if !a.closed.Load() || b.closed.Load() {
 		t.Errorf("closed: a %v b %v, want a closed and b open", a.closed.Load(), b.closed.Load())
 	}
-	b.items <- fakeItem{err: errors.New("boom")}
-	err := waitRun(t, res)
-	want := "live capture: every interface failed: interface \"a\": packet poll failed (the interface went down or was removed)\ninterface \"b\": reading the ring: boom"
-	if err == nil || err.Error() != want {
-		t.Errorf("Run returned %q, want %q", err, want)
+	b.items <- fakeItem{data: []byte("b1"), ci: ci}
+	c.wait(t, 2)
+
+	reopenErr := `interface "a": reopening: no such interface in this network namespace`
+	pauses.allow(t)
+	logs.wait(t, logStillFailing("WARN", "a", reopenErr), 1)
+	checkHealth(t, l, "after a failed reopening", InterfaceHealth{Name: "a", Failures: 1, LastError: reopenErr}, up)
+	pauses.allow(t)
+	logs.wait(t, logStillFailing("DEBUG", "a", reopenErr), 1)
+	a2.items <- fakeItem{data: []byte("a2"), ci: ci}
+	pauses.allow(t)
+	logs.wait(t, logRecovered("a", 1), 1)
+	c.wait(t, 3)
+	checkHealth(t, l, "after the recovery", InterfaceHealth{Name: "a", Up: true, Failures: 1, LastError: reopenErr}, up)
+	checkStats(t, l, "after the recovery", [2]uint64{13, 3}, [2]uint64{7, 0})
+
+	a2.items <- fakeItem{err: afpacket.ErrPoll}
+	logs.wait(t, logFailed("a", pollFailed("a")), 2)
+	checkHealth(t, l, "after the second failure", InterfaceHealth{Name: "a", Failures: 2, LastError: pollFailed("a")}, up)
+	a3.items <- fakeItem{data: []byte("a3"), ci: ci}
+	pauses.allow(t)
+	logs.wait(t, logRecovered("a", 2), 1)
+	c.wait(t, 4)
+	checkStats(t, l, "after the second recovery", [2]uint64{14, 3}, [2]uint64{7, 0})
+
+	cancel()
+	if err := waitRun(t, res); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run returned %v, want context.Canceled", err)
 	}
-	if !errors.Is(err, afpacket.ErrPoll) {
-		t.Errorf("Run's error %v does not wrap afpacket.ErrPoll", err)
+	wantLog := []string{
+		logFailed("a", pollFailed("a")),
+		logStillFailing("WARN", "a", reopenErr),
+		logStillFailing("DEBUG", "a", reopenErr),
+		logRecovered("a", 1),
+		logFailed("a", pollFailed("a")),
+		logRecovered("a", 2),
 	}
-	if got := fmt.Sprint(c.byInterface("b")); got != fmt.Sprint([]seenFrame{
-		{iface: "b", data: "b1", ts: 1e9, length: 60, vlan: -1, link: LinkEthernet},
-		{iface: "b", data: "b2", ts: 1e9, length: 60, vlan: -1, link: LinkEthernet},
-	}) {
-		t.Errorf("b frames %s", got)
+	if got := logs.snapshot(); !slices.Equal(got, wantLog) {
+		t.Errorf("log\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(wantLog, "\n     "))
+	}
+	// Each reopening starts again from RetryMin.
+	nominal := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, time.Second}
+	got := pauses.lengths()
+	if len(got) != len(nominal) {
+		t.Fatalf("pauses %v, want about %v", got, nominal)
+	}
+	for i, d := range got {
+		if lo, hi := nominal[i]*9/10, nominal[i]*11/10; d < lo || d > hi {
+			t.Errorf("pause %d lasted %v, want %v..%v", i, d, lo, hi)
+		}
+	}
+	if got := fmt.Sprint(opener.names); got != "[a a a a]" {
+		t.Errorf("reopened %s, want a four times", got)
+	}
+	var frames []string
+	for _, f := range append(c.byInterface("a"), c.byInterface("b")...) {
+		frames = append(frames, f.iface+":"+f.data)
+	}
+	if want := "[a:a1 a:a2 a:a3 b:b1]"; fmt.Sprint(frames) != want {
+		t.Errorf("delivered %v, want %s", frames, want)
+	}
+	for i, r := range []*fakeRing{a, b, a2, a3} {
+		if !r.closed.Load() || r.useAfterClose.Load() {
+			t.Errorf("ring %d: closed %v, read after close %v; want closed and not read after", i, r.closed.Load(), r.useAfterClose.Load())
+		}
+	}
+	checkHealth(t, l, "after Run", InterfaceHealth{Name: "a", Failures: 2, LastError: pollFailed("a")}, InterfaceHealth{Name: "b"})
+	checkStats(t, l, "after Run", [2]uint64{14, 3}, [2]uint64{7, 0})
+	waitGoroutines(t, before)
+}
+
+// TestLiveRunKeepsRetrying checks that Run does not end when its only
+// interface failed and cannot be reopened, but goes on trying until it is
+// cancelled, even in the middle of a reopening.
+func TestLiveRunKeepsRetrying(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Run("never comes back", func(t *testing.T) {
+		a := newFakeRing()
+		logs := newLogRecorder(slog.LevelError)
+		l := fakeLive(t, LiveConfig{Logger: logs.logger(), RetryMin: time.Millisecond, RetryMax: 2 * time.Millisecond}, 0, a)
+		opener := &fakeOpener{}
+		l.open = opener.open
+		// Any read error, not only a failed poll, fails the interface.
+		a.items <- fakeItem{err: errors.New("boom")}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		res := runAsync(ctx, l, newCollector(), nil)
+		deadline := time.Now().Add(testWait)
+		for opener.calls() < 5 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if n := opener.calls(); n < 5 {
+			t.Fatalf("%d reopenings within %v, want 5", n, testWait)
+		}
+		select {
+		case err := <-res:
+			t.Fatalf("Run returned %v with its interface failed, want it to go on", err)
+		default:
+		}
+		cancel()
+		if err := waitRun(t, res); !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v, want context.Canceled", err)
+		}
+		checkHealth(t, l, "after Run", InterfaceHealth{Name: "a", Failures: 1, LastError: `interface "a": reopening: fake: no such interface`})
+		if got, want := logs.snapshot(), []string{logFailed("a", `interface "a": reading the ring: boom`)}; !slices.Equal(got, want) {
+			t.Errorf("errors logged %q, want %q", got, want)
+		}
+	})
+	t.Run("cancelled while reopening", func(t *testing.T) {
+		a, a2 := newFakeRing(), newFakeRing()
+		l := fakeLive(t, LiveConfig{RetryMin: time.Millisecond}, 0, a)
+		entered, release := make(chan struct{}), make(chan struct{})
+		l.open = func(string) (packetRing, int64, error) {
+			close(entered)
+			<-release
+			return a2, 0, nil
+		}
+		a.items <- fakeItem{err: afpacket.ErrPoll}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		res := runAsync(ctx, l, newCollector(), nil)
+		select {
+		case <-entered:
+		case <-time.After(testWait):
+			t.Fatalf("no reopening within %v", testWait)
+		}
+		cancel()
+		close(release)
+		if err := waitRun(t, res); !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v, want context.Canceled", err)
+		}
+		if !a2.closed.Load() || a2.useAfterClose.Load() {
+			t.Errorf("ring opened as Run stopped: closed %v, read after close %v; want closed, never read", a2.closed.Load(), a2.useAfterClose.Load())
+		}
+		checkHealth(t, l, "after Run", InterfaceHealth{Name: "a", Failures: 1, LastError: pollFailed("a")})
+	})
+	waitGoroutines(t, before)
+}
+
+// TestLiveRetryDelay checks the pauses before reopening an interface: doubled
+// from the least up to the most, without overflow, varied by 10 % either
+// way.
+func TestLiveRetryDelay(t *testing.T) {
+	const s = time.Second
+	tests := []struct {
+		n           int
+		least, most time.Duration
+		u           float64
+		want        time.Duration
+	}{
+		{0, s, 30 * s, 0.5, s},
+		{1, s, 30 * s, 0.5, 2 * s},
+		{4, s, 30 * s, 0.5, 16 * s},
+		{5, s, 30 * s, 0.5, 30 * s},
+		{1000, s, 30 * s, 0.5, 30 * s},
+		{0, s, 30 * s, 0, 900 * time.Millisecond},
+		{1, s, 30 * s, 0.75, 2100 * time.Millisecond},
+		{9, s, 30 * s, 0, 27 * s},
+		{3, 5 * time.Millisecond, 5 * time.Millisecond, 0.5, 5 * time.Millisecond},
+		{0, 0, 0, 0.9, 0},
+		{1000, s, math.MaxInt64, 0.5, math.MaxInt64},
+		{1000, s, math.MaxInt64, 0.99, math.MaxInt64},
+	}
+	for _, tt := range tests {
+		if got := retryDelay(tt.n, tt.least, tt.most, tt.u); got != tt.want {
+			t.Errorf("retryDelay(%d, %v, %v, %v) = %v, want %v", tt.n, tt.least, tt.most, tt.u, got, tt.want)
+		}
+	}
+}
+
+// waitGoroutines fails the test unless, within testWait, no more
+// goroutines run than before.
+func waitGoroutines(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(testWait)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines before, %d after", before, after)
 	}
 }
 
@@ -466,13 +826,7 @@ func TestLiveStop(t *testing.T) {
 		}
 	})
 
-	deadline := time.Now().Add(testWait)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if after := runtime.NumGoroutine(); after > before {
-		t.Errorf("%d goroutines before, %d after", before, after)
-	}
+	waitGoroutines(t, before)
 }
 
 // TestLiveInterfaceStats checks the counters: summed past the kernel's
@@ -549,7 +903,7 @@ func BenchmarkLiveRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	l := newLive(cfg, []packetRing{ring}, []int64{0})
+	l := newLive(cfg, []packetRing{ring}, []int64{0}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	n := 0

@@ -1,0 +1,106 @@
+package collectors
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/syncwatch/syncwatch/collectors/acl"
+)
+
+// DACLFromText reads a dACL as ISE stores it (one entry per line, no
+// sequence numbers, remarks and blank lines allowed, RADIUS
+// "ip:inacl#N=" / "ipv6:inacl#N=" forms accepted), so that it can be judged
+// before ISE pushes it. It returns one ACL per address family the text
+// holds, as a switch would download them: an IPv4 text gives an IPv4 ACL,
+// an IPv6 text an IPv6 one, and an IP-agnostic text (entries of both
+// families) both, each with the entries valid in its family and those
+// valid in either. A text whose entries fit both families ("permit tcp any
+// any") is judged as both. Entry numbers count the entries of each list
+// from 1, as the switch numbers them; Entry.LineNo is the line in text.
+func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
+	lines := strings.Split(text, "\n")
+	fits := make([][2]bool, len(lines)) // [IPv4, IPv6]: the entry parses in that family
+	has4, has6, entries := false, false, 0
+	for i, raw := range lines {
+		t := strings.TrimSpace(raw)
+		if t == "" {
+			continue
+		}
+		entries++
+		entry, avFamily := cutAVPair(t)
+		_, err4 := acl.ParseEntry(acl.IPv4, acl.Extended, entry)
+		_, err6 := acl.ParseEntry(acl.IPv6, acl.Extended, entry)
+		f := [2]bool{err4 == nil, err6 == nil}
+		switch {
+		case avFamily == acl.IPv4:
+			f = [2]bool{true, false}
+		case avFamily == acl.IPv6:
+			f = [2]bool{false, true}
+		case !f[0] && !f[1]:
+			f = [2]bool{true, true} // invalid everywhere: kept in both, so no verdict skips it
+		}
+		fits[i] = f
+		has4 = has4 || f[0] && !f[1]
+		has6 = has6 || f[1] && !f[0]
+	}
+	if entries == 0 {
+		return nil, []Warning{{File: file, Message: fmt.Sprintf("dACL %s has no entries", name)}}
+	}
+	var families []acl.Family
+	switch {
+	case has4 && !has6:
+		families = []acl.Family{acl.IPv4}
+	case has6 && !has4:
+		families = []acl.Family{acl.IPv6}
+	default:
+		families = []acl.Family{acl.IPv4, acl.IPv6}
+	}
+	var out []*ACL
+	var ws []Warning
+	warned := map[int]bool{}
+	for _, fam := range families {
+		k := 0
+		if fam == acl.IPv6 {
+			k = 1
+		}
+		// Lines of the other family become blank, so line numbers stay
+		// those of the file.
+		kept := make([]string, len(lines))
+		var printed []string
+		for i, raw := range lines {
+			t := strings.TrimSpace(raw)
+			if t != "" && fits[i][k] {
+				kept[i] = t
+				entry, _ := cutAVPair(t)
+				printed = append(printed, entry)
+			}
+		}
+		compiled, errs := acl.ParseDACL(name, fam, strings.Join(kept, "\n"))
+		for _, e := range errs {
+			if !warned[e.LineNo] {
+				warned[e.LineNo] = true
+				ws = append(ws, Warning{File: file, Line: e.LineNo, Message: fmt.Sprintf("dACL %s: entry %q cannot be judged: %v", name, e.Text, e.Err)})
+			}
+		}
+		out = append(out, &ACL{Name: name, PerUser: true, Family: fam, Header: "dACL text", Compiled: compiled, Printed: printed, Errors: errs, File: file, Line: 1})
+	}
+	return out, ws
+}
+
+// cutAVPair removes the RADIUS attribute prefix ISE sends an entry in and
+// returns the family it names (0 when there was none).
+func cutAVPair(t string) (string, acl.Family) {
+	for _, p := range [...]struct {
+		prefix string
+		fam    acl.Family
+	}{{"ipv6:inacl#", acl.IPv6}, {"ip:inacl#", acl.IPv4}} {
+		if len(t) <= len(p.prefix) || !strings.EqualFold(t[:len(p.prefix)], p.prefix) {
+			continue
+		}
+		num, entry, ok := strings.Cut(t[len(p.prefix):], "=")
+		if ok && num != "" && strings.Trim(num, "0123456789") == "" {
+			return strings.TrimSpace(entry), p.fam
+		}
+	}
+	return t, 0
+}

@@ -1,0 +1,184 @@
+package collectors
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/syncwatch/syncwatch/collectors/ios"
+)
+
+// MaxTranscriptSize bounds one transcript file; a campus-wide `show
+// access-session details` is a few tens of megabytes.
+const MaxTranscriptSize = 256 << 20
+
+// Transcripts gathers what saved terminal sessions say about each switch:
+// files holding prompts and commands followed by their output (several
+// commands and several switches per file), or one bare command output,
+// recognised by content.
+type Transcripts struct {
+	outputs  []SwitchOutput // one per file and switch, in reading order
+	warnings []Warning
+}
+
+// ReadPath reads a transcript file, or every file of a folder and its
+// subfolders (hidden ones skipped) in name order. A file that cannot be read
+// is an error naming it; a file holding nothing syncwatch reads is a
+// warning.
+func (t *Transcripts) ReadPath(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("transcript: %w", err)
+	}
+	if !info.IsDir() {
+		return t.readFile(path)
+	}
+	files := 0
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("transcript folder: %w", err)
+		}
+		if p != path && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		files++
+		return t.readFile(p)
+	})
+	if err != nil {
+		return err
+	}
+	if files == 0 {
+		t.warnings = append(t.warnings, Warning{File: path, Message: "folder holds no transcript file"})
+	}
+	return nil
+}
+
+func (t *Transcripts) readFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("transcript: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxTranscriptSize+1))
+	if err != nil {
+		return fmt.Errorf("transcript %s: %w", path, err)
+	}
+	if len(data) > MaxTranscriptSize {
+		return fmt.Errorf("transcript %s: larger than %d MiB; split it", path, MaxTranscriptSize>>20)
+	}
+	t.add(path, data)
+	return nil
+}
+
+// Add reads one transcript's text; file names it in warnings, and its base
+// name without extension names the switch of output printed before any
+// prompt (unless a `show version` there gives the hostname).
+func (t *Transcripts) Add(file, text string) { t.add(file, []byte(text)) }
+
+func (t *Transcripts) add(file string, data []byte) {
+	head := data[:min(len(data), 8192)]
+	if bytes.IndexByte(head, 0) >= 0 {
+		t.warnings = append(t.warnings, Warning{File: file, Message: "binary file, not a transcript: skipped"})
+		return
+	}
+	parsed, ws := ios.ParseTranscript(string(data))
+	for _, w := range ws {
+		t.warnings = append(t.warnings, Warning{File: file, Line: w.Line, Message: w.Message})
+	}
+	bare := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	for _, p := range parsed {
+		if p.Command.Switch == "" && p.Result.Kind == ios.KindVersion && p.Result.Version.Hostname != "" {
+			bare = p.Result.Version.Hostname
+		}
+	}
+	byName := map[string]int{}
+	recognised := false
+	for _, p := range parsed {
+		name := p.Command.Switch
+		if name == "" {
+			name = bare
+		}
+		i, ok := byName[name]
+		if !ok {
+			i = len(t.outputs)
+			byName[name] = i
+			t.outputs = append(t.outputs, SwitchOutput{Switch: name, File: file})
+		}
+		o := &t.outputs[i]
+		r := &p.Result
+		switch r.Kind {
+		case ios.KindSessionDetails:
+			o.Sessions = append(o.Sessions, r.Sessions...)
+		case ios.KindSessionSummary:
+			o.Summary = append(o.Summary, r.Summary...)
+		case ios.KindACLs:
+			o.ACLs = append(o.ACLs, r.ACLs...)
+		case ios.KindARP:
+			o.ARP = append(o.ARP, r.Addresses...)
+		case ios.KindDeviceTracking, ios.KindIPDeviceTracking:
+			o.DeviceTracking = append(o.DeviceTracking, r.Addresses...)
+		case ios.KindVersion:
+			o.Version = r.Version
+		case ios.KindMACTable:
+			// Where a MAC is learnt says nothing about its session.
+		default:
+			continue
+		}
+		recognised = true
+	}
+	if !recognised && len(bytes.TrimSpace(data)) > 0 && len(ws) == 0 {
+		t.warnings = append(t.warnings, Warning{File: file, Message: "no switch output syncwatch reads (sessions, access lists, ARP, device tracking, show version)"})
+	}
+}
+
+// Outputs returns what was read, one entry per file and switch.
+func (t *Transcripts) Outputs() []SwitchOutput { return t.outputs }
+
+// Warnings returns what could not be read, file by file.
+func (t *Transcripts) Warnings() []Warning { return t.warnings }
+
+// Snapshot builds every switch's state from what was read and returns
+// them with the warnings of reading and building.
+func (t *Transcripts) Snapshot() (*Snapshot, []Warning) {
+	var names []string
+	bySwitch := map[string][]SwitchOutput{}
+	for _, o := range t.outputs {
+		if _, ok := bySwitch[o.Switch]; !ok {
+			names = append(names, o.Switch)
+		}
+		bySwitch[o.Switch] = append(bySwitch[o.Switch], o)
+	}
+	ws := append([]Warning(nil), t.warnings...)
+	var states []*SwitchState
+	for _, name := range names {
+		outs := bySwitch[name]
+		if empty(outs) {
+			continue
+		}
+		st, sw := NewSwitchState(name, outs, nil)
+		ws = append(ws, sw...)
+		states = append(states, st)
+	}
+	return NewSnapshot(states...), ws
+}
+
+// empty reports whether outputs hold nothing about sessions or ACLs (the
+// switch only answered `terminal length 0`, say).
+func empty(outs []SwitchOutput) bool {
+	for _, o := range outs {
+		if len(o.Sessions)+len(o.Summary)+len(o.ACLs)+len(o.ARP)+len(o.DeviceTracking) > 0 || o.Version.Release != "" {
+			return false
+		}
+	}
+	return true
+}

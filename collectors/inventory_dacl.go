@@ -19,8 +19,9 @@ import (
 // from 1, as the switch numbers them; Entry.LineNo is the line in text.
 func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
 	lines := strings.Split(text, "\n")
-	fits := make([][2]bool, len(lines)) // [IPv4, IPv6]: the entry parses in that family
+	fits := make([][2]bool, len(lines)) // [IPv4, IPv6]: the entry belongs to that family's list
 	has4, has6, entries := false, false, 0
+	var ws []Warning
 	for i, raw := range lines {
 		t := strings.TrimSpace(raw)
 		if t == "" {
@@ -28,16 +29,24 @@ func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
 		}
 		entries++
 		entry, avFamily := cutAVPair(t)
-		_, err4 := acl.ParseEntry(acl.IPv4, acl.Extended, entry)
-		_, err6 := acl.ParseEntry(acl.IPv6, acl.Extended, entry)
-		f := [2]bool{err4 == nil, err6 == nil}
+		// An entry belongs to the family in which it parses with nothing
+		// left unjudged: "permit ip any any" is IPv4 (in an IPv6 list "ip"
+		// is unknown), "permit ipv6 any any" IPv6 (not IPv4 protocol 41).
+		e4, err4 := acl.ParseEntry(acl.IPv4, acl.Extended, entry)
+		e6, err6 := acl.ParseEntry(acl.IPv6, acl.Extended, entry)
+		f := [2]bool{err4 == nil && e4.Unevaluable == "", err6 == nil && e6.Unevaluable == ""}
 		switch {
 		case avFamily == acl.IPv4:
 			f = [2]bool{true, false}
 		case avFamily == acl.IPv6:
 			f = [2]bool{false, true}
 		case !f[0] && !f[1]:
-			f = [2]bool{true, true} // invalid everywhere: kept in both, so no verdict skips it
+			// Judged in neither family: kept in both, so that no verdict
+			// skips it.
+			f = [2]bool{true, true}
+			if err4 == nil {
+				ws = append(ws, Warning{File: file, Line: i + 1, Message: fmt.Sprintf("dACL %s: entry %q cannot be judged: %s", name, entry, e4.Unevaluable)})
+			}
 		}
 		fits[i] = f
 		has4 = has4 || f[0] && !f[1]
@@ -56,7 +65,6 @@ func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
 		families = []acl.Family{acl.IPv4, acl.IPv6}
 	}
 	var out []*ACL
-	var ws []Warning
 	warned := map[int]bool{}
 	for _, fam := range families {
 		k := 0

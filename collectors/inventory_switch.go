@@ -34,7 +34,7 @@ type SwitchOutput struct {
 // the same entries are not compiled again.
 func NewSwitchState(name string, outputs []SwitchOutput, prev *Snapshot) (*SwitchState, []Warning) {
 	b := stateBuilder{
-		st:     &SwitchState{Name: name, acls: map[aclKey]*ACL{}},
+		st:     &SwitchState{Name: strings.Clone(name), acls: map[aclKey]*ACL{}},
 		strs:   map[string]string{},
 		prev:   prev,
 		byID:   map[string]int{},
@@ -42,8 +42,12 @@ func NewSwitchState(name string, outputs []SwitchOutput, prev *Snapshot) (*Switc
 	}
 	for i := range outputs {
 		o := &outputs[i]
-		if o.Version.Platform != "" || o.Version.Release != "" {
-			b.st.Version = o.Version
+		if v := o.Version; v.Platform != "" || v.Release != "" {
+			b.st.Version = ios.Version{
+				Platform: b.intern(v.Platform), Release: b.intern(v.Release), ImageID: b.intern(v.ImageID),
+				Image: b.intern(v.Image), Hostname: b.intern(v.Hostname), Uptime: b.intern(v.Uptime),
+				Model: b.intern(v.Model), Serial: b.intern(v.Serial), Line: v.Line,
+			}
 		}
 		for j := range o.Sessions {
 			b.addSession(o.File, &o.Sessions[j])
@@ -66,6 +70,9 @@ func NewSwitchState(name string, outputs []SwitchOutput, prev *Snapshot) (*Switc
 		b.warn(outputs[0].File, 0, "switch %s: %d sessions appear only in a session summary, so their dACL and redirect are unknown and the audit skips them: add the output of `show access-session details` (or `show authentication sessions details`)", name, summaryOnly)
 	}
 	b.fillAddresses(outputs)
+	// Appending left up to a quarter of the slice unused: the state lives
+	// until the switch is read again.
+	b.st.Sessions = append([]Session(nil), b.st.Sessions...)
 	b.index()
 	return b.st, b.warnings
 }
@@ -227,7 +234,7 @@ func (b *stateBuilder) addACL(file string, in *ios.ACL) {
 	lines := make([]acl.Line, len(in.Entries))
 	for i, e := range in.Entries {
 		a.Printed[i] = strings.Clone(e.Text)
-		lines[i] = acl.Line{Seq: e.Seq, Text: e.Text, LineNo: e.Line}
+		lines[i] = acl.Line{Seq: e.Seq, Text: a.Printed[i], LineNo: e.Line}
 		if e.Matches != 0 {
 			if a.Matches == nil {
 				a.Matches = make([]int64, len(in.Entries))

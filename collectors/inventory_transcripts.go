@@ -1,7 +1,6 @@
 package collectors
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
@@ -76,31 +75,23 @@ func (t *Transcripts) readFile(path string) error {
 	if len(data) > MaxTranscriptSize {
 		return fmt.Errorf("transcript %s: larger than %d MiB; split it", path, MaxTranscriptSize>>20)
 	}
-	t.add(path, data)
+	t.Add(path, string(data))
 	return nil
 }
 
 // Add reads one transcript's text; file names it in warnings, and its base
 // name without extension names the switch of output printed before any
-// prompt (unless a `show version` there gives the hostname).
-func (t *Transcripts) Add(file, text string) { t.add(file, []byte(text)) }
-
-func (t *Transcripts) add(file string, data []byte) {
-	head := data[:min(len(data), 8192)]
-	if bytes.IndexByte(head, 0) >= 0 {
+// prompt (a file holding one bare command output).
+func (t *Transcripts) Add(file, text string) {
+	if strings.IndexByte(text[:min(len(text), 8192)], 0) >= 0 {
 		t.warnings = append(t.warnings, Warning{File: file, Message: "binary file, not a transcript: skipped"})
 		return
 	}
-	parsed, ws := ios.ParseTranscript(string(data))
+	parsed, ws := ios.ParseTranscript(text)
 	for _, w := range ws {
 		t.warnings = append(t.warnings, Warning{File: file, Line: w.Line, Message: w.Message})
 	}
 	bare := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-	for _, p := range parsed {
-		if p.Command.Switch == "" && p.Result.Kind == ios.KindVersion && p.Result.Version.Hostname != "" {
-			bare = p.Result.Version.Hostname
-		}
-	}
 	byName := map[string]int{}
 	recognised := false
 	for _, p := range parsed {
@@ -136,7 +127,7 @@ func (t *Transcripts) add(file string, data []byte) {
 		}
 		recognised = true
 	}
-	if !recognised && len(bytes.TrimSpace(data)) > 0 && len(ws) == 0 {
+	if !recognised && strings.TrimSpace(text) != "" && len(ws) == 0 {
 		t.warnings = append(t.warnings, Warning{File: file, Message: "no switch output syncwatch reads (sessions, access lists, ARP, device tracking, show version)"})
 	}
 }

@@ -14,6 +14,12 @@ import (
 // lists where the ISN-bearing fields are, so each pass can start new
 // attempts.
 func spanMixFrames(b testing.TB, n int) (frames []Frame, patches [][2]int) {
+	return spanMix(b, n, 1)
+}
+
+// spanMix is spanMixFrames with otherRounds times the other traffic per
+// attempt: 8*otherRounds other frames for each SYN and answer.
+func spanMix(b testing.TB, n, otherRounds int) (frames []Frame, patches [][2]int) {
 	b.Helper()
 	for i := 0; len(frames) < n; i++ {
 		cport := uint16(10000 + i%50000)
@@ -28,8 +34,10 @@ func spanMixFrames(b testing.TB, n int) (frames []Frame, patches [][2]int) {
 			{src: "2001:db8::10", dst: "2001:db8:1::5", sport: 443, dport: cport, seq: 1, ack: 1, flags: "PA", payload: 300},
 			{src: client, dst: "192.0.2.10", sport: cport, dport: 443, seq: 205, ack: 2109, flags: "FA"},
 		}
-		for _, s := range other {
-			frames = append(frames, s.wire(b).Frame)
+		for range otherRounds {
+			for _, s := range other {
+				frames = append(frames, s.wire(b).Frame)
+			}
 		}
 		psn := []string{"10.0.0.11", "10.0.0.12", "10.0.0.13"}[i%3]
 		s := seg{src: client, dst: psn, sport: cport, dport: 8449, seq: uint32(i), flags: "S", srcMAC: "00:50:56:00:00:01"}
@@ -72,7 +80,9 @@ func BenchmarkClassify(b *testing.B) {
 			c.Frame(f)
 		}
 	}
-	run(3 * len(frames)) // reach steady state: maps and slabs grown
+	// Reach steady state: more than answer timeout plus grace (2 s) of
+	// capture time, so the maps, slab and free list have grown to size.
+	run(3_000_000)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(frames[0].Data)))
 	b.ResetTimer()

@@ -10,24 +10,32 @@ import (
 // metricsCollector exports a classifier's counters at scrape time. It reads
 // atomics only, so a scrape never slows the capture down.
 type metricsCollector struct {
-	ctr    *counters
-	kernel func() []InterfaceStats
+	ctr     *counters
+	sockets SocketReporter
 
 	packets, ignored, decoded, truncated, duplicates *prometheus.Desc
 	attempts, late, open, evictions, lastPacket      *prometheus.Desc
-	kernelPackets, kernelDrops                       *prometheus.Desc
+	kernelPackets, kernelDrops, ifaceUp, ifaceFails  *prometheus.Desc
 }
 
-// RegisterMetrics registers the classifier's metrics on reg. kernel, when
-// not nil, returns the capture sockets' kernel counters (see
-// Live.InterfaceStats) for the drop metrics.
-func RegisterMetrics(reg prometheus.Registerer, c *Classifier, kernel func() []InterfaceStats) error {
+// SocketReporter is what live capture tells about its sockets; Live
+// implements it.
+type SocketReporter interface {
+	// InterfaceStats returns the kernel's counters per interface.
+	InterfaceStats() []InterfaceStats
+	// InterfaceHealth returns whether each interface is being captured.
+	InterfaceHealth() []InterfaceHealth
+}
+
+// RegisterMetrics registers the classifier's metrics on reg. sockets, when
+// not nil, adds the live capture sockets' kernel counters and health.
+func RegisterMetrics(reg prometheus.Registerer, c *Classifier, sockets SocketReporter) error {
 	d := func(name, help string, labels ...string) *prometheus.Desc {
 		return prometheus.NewDesc("syncwatch_capture_"+name, help, labels, nil)
 	}
 	m := &metricsCollector{
 		ctr:           c.ctr,
-		kernel:        kernel,
+		sockets:       sockets,
 		packets:       d("packets_total", "Frames read by the sensor, by capture interface.", "interface"),
 		ignored:       d("packets_ignored_total", "Frames that were not part of an attempt, by reason.", "reason"),
 		decoded:       d("packets_decoded_total", "Frames decoded as TCP on a state-sync port or an ICMP error about it."),
@@ -40,6 +48,8 @@ func RegisterMetrics(reg prometheus.Registerer, c *Classifier, kernel func() []I
 		lastPacket:    d("last_packet_timestamp_seconds", "Capture time of the last frame read, in seconds since the epoch."),
 		kernelPackets: d("kernel_packets_total", "Packets the kernel passed to the capture socket, by interface.", "interface"),
 		kernelDrops:   d("kernel_drops_total", "Packets the kernel dropped because the capture ring was full, by interface.", "interface"),
+		ifaceUp:       d("interface_up", "Whether a capture socket is open on the interface (0 while it is down and being reopened).", "interface"),
+		ifaceFails:    d("interface_failures_total", "Times the interface's capture socket failed (link down, interface removed).", "interface"),
 	}
 	if err := reg.Register(m); err != nil {
 		return fmt.Errorf("registering capture metrics: %w", err)
@@ -50,7 +60,7 @@ func RegisterMetrics(reg prometheus.Registerer, c *Classifier, kernel func() []I
 // Describe sends every descriptor.
 func (m *metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.packets, m.ignored, m.decoded, m.truncated, m.duplicates,
-		m.attempts, m.late, m.open, m.evictions, m.lastPacket, m.kernelPackets, m.kernelDrops} {
+		m.attempts, m.late, m.open, m.evictions, m.lastPacket, m.kernelPackets, m.kernelDrops, m.ifaceUp, m.ifaceFails} {
 		ch <- d
 	}
 }
@@ -89,14 +99,22 @@ func (m *metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	if ts := c.lastPacket.Load(); ts != 0 {
 		ch <- prometheus.MustNewConstMetric(m.lastPacket, prometheus.GaugeValue, float64(ts)/1e9)
 	}
-	if m.kernel != nil {
-		for _, s := range m.kernel() {
+	if m.sockets != nil {
+		for _, s := range m.sockets.InterfaceStats() {
 			if s.HasReceived {
 				counter(m.kernelPackets, s.Received, s.Name)
 			}
 			if s.HasDropped {
 				counter(m.kernelDrops, s.Dropped, s.Name)
 			}
+		}
+		for _, h := range m.sockets.InterfaceHealth() {
+			up := 0.0
+			if h.Up {
+				up = 1
+			}
+			ch <- prometheus.MustNewConstMetric(m.ifaceUp, prometheus.GaugeValue, up, h.Name)
+			counter(m.ifaceFails, h.Failures, h.Name)
 		}
 	}
 }

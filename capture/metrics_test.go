@@ -15,10 +15,7 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewPedanticRegistry()
-	kernel := func() []InterfaceStats {
-		return []InterfaceStats{{Name: "span0", Received: 120, Dropped: 3, HasReceived: true, HasDropped: true}}
-	}
-	if err := RegisterMetrics(reg, c, kernel); err != nil {
+	if err := RegisterMetrics(reg, c, fakeSockets{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []seg{syn(0), synAck(ms), with(syn(2*ms), func(s *seg) { s.sport = 2 }),
@@ -43,6 +40,12 @@ syncwatch_capture_duplicate_packets_total 1
 # HELP syncwatch_capture_kernel_drops_total Packets the kernel dropped because the capture ring was full, by interface.
 # TYPE syncwatch_capture_kernel_drops_total counter
 syncwatch_capture_kernel_drops_total{interface="span0"} 3
+# HELP syncwatch_capture_interface_failures_total Times the interface's capture socket failed (link down, interface removed).
+# TYPE syncwatch_capture_interface_failures_total counter
+syncwatch_capture_interface_failures_total{interface="span0"} 2
+# HELP syncwatch_capture_interface_up Whether a capture socket is open on the interface (0 while it is down and being reopened).
+# TYPE syncwatch_capture_interface_up gauge
+syncwatch_capture_interface_up{interface="span0"} 1
 # HELP syncwatch_capture_open_attempts Attempts waiting for an answer.
 # TYPE syncwatch_capture_open_attempts gauge
 syncwatch_capture_open_attempts 1
@@ -52,7 +55,8 @@ syncwatch_capture_packets_total{interface="span0"} 5
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
 		"syncwatch_capture_attempts_total", "syncwatch_capture_duplicate_packets_total", "syncwatch_capture_kernel_drops_total",
-		"syncwatch_capture_open_attempts", "syncwatch_capture_packets_total"); err != nil {
+		"syncwatch_capture_open_attempts", "syncwatch_capture_packets_total",
+		"syncwatch_capture_interface_up", "syncwatch_capture_interface_failures_total"); err != nil {
 		t.Error(err)
 	}
 	// The SYN at 4 ms repeats the first one (same IP ID, within 100 ms): a
@@ -95,4 +99,15 @@ func constGauge(t *testing.T, reg prometheus.Gatherer, name string, labelPairs .
 	}
 	t.Fatalf("no sample %s %v", name, labelPairs)
 	return nil
+}
+
+// fakeSockets stands for live capture's sockets.
+type fakeSockets struct{}
+
+func (fakeSockets) InterfaceStats() []InterfaceStats {
+	return []InterfaceStats{{Name: "span0", Received: 120, Dropped: 3, HasReceived: true, HasDropped: true}}
+}
+
+func (fakeSockets) InterfaceHealth() []InterfaceHealth {
+	return []InterfaceHealth{{Name: "span0", Up: true, Failures: 2, LastError: "link down"}}
 }

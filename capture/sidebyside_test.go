@@ -18,6 +18,7 @@ import (
 
 var sideBySide = flag.String("sidebyside", "", "write a capture of -sidebyside-packets packets of SPAN traffic to this `file` and time syncwatch analyze, tcpdump and tshark on it (not part of CI)")
 var sideBySidePackets = flag.Int("sidebyside-packets", 5_000_000, "packets in the -sidebyside capture")
+var sideBySideOther = flag.Int("sidebyside-other", 6, "rounds of 8 other frames per attempt's 2 frames in the -sidebyside capture (6: 4 % of frames on the port)")
 
 // TestSideBySide compares whole runs with the reference tools. Run it by
 // hand, e.g.
@@ -74,7 +75,7 @@ func TestSideBySide(t *testing.T) {
 
 // writeSpanCapture writes n frames of the benchmark's SPAN mix as a pcap.
 func writeSpanCapture(t *testing.T, path string, n int) {
-	frames, patches := spanMixFrames(t, 10000)
+	frames, patches := spanMix(t, 10000, *sideBySideOther)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)

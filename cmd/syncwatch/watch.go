@@ -75,7 +75,7 @@ func runWatch(ctx context.Context, env *environment, args []string) error {
 	if *metricsAddr != "" {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-		if err := capture.RegisterMetrics(reg, cls, live.InterfaceStats); err != nil {
+		if err := capture.RegisterMetrics(reg, cls, live); err != nil {
 			return err
 		}
 		ln, err := net.Listen("tcp", *metricsAddr)
@@ -107,6 +107,8 @@ func runWatch(ctx context.Context, env *environment, args []string) error {
 	if writeErr != nil {
 		return fmt.Errorf("writing attempts: %w", writeErr)
 	}
+	// Run keeps reopening failed interfaces until the context ends, so
+	// anything but the end of the context is a real error.
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return fmt.Errorf("capture: %w", runErr)
 	}

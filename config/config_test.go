@@ -1,0 +1,210 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/syncwatch/syncwatch/collectors"
+)
+
+// summary renders what a Config holds, for exact comparison.
+func summary(c *Config) []string {
+	var out []string
+	for _, p := range c.PSNs {
+		var as []string
+		for _, a := range p.Addresses {
+			as = append(as, a.String())
+		}
+		out = append(out, fmt.Sprintf("psn %s %s (line %d)", p.Name, strings.Join(as, " "), p.line))
+	}
+	out = append(out, fmt.Sprintf("ports %v", c.PortList()))
+	for _, r := range c.PostureRules() {
+		out = append(out, fmt.Sprintf("rule %s -> %s", r.Name(), r.Posture))
+	}
+	for _, s := range c.Switches {
+		out = append(out, fmt.Sprintf("switch %s %s %s (line %d)", s.Name, s.Address, s.Platform, s.line))
+	}
+	return out
+}
+
+func TestLoadGood(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"testdata/good.yml", []string{
+			"psn psn1 10.0.0.11 2001:db8::11 (line 2)",
+			"psn psn2 10.0.0.12 10.0.0.14 (line 4)",
+			"ports [8449 8450]",
+			"rule dacl:^PHONES$ -> unclassified",
+			"rule dacl:(?i)quarantine -> noncompliant",
+			"rule url-redirect:action=cpp -> pending",
+			"rule url-redirect -> unknown",
+			"switch access-sw1 10.10.0.1 cisco_iosxe (line 20)",
+			"switch access-sw2 access-sw2.corp.example.com. cisco_ios (line 23)",
+		}},
+		{"testdata/empty.yml", []string{
+			"ports [8449]",
+			"rule dacl:(?i)non.?compliant -> noncompliant",
+			"rule dacl:(?i)compliant -> compliant",
+			"rule url-redirect -> unknown",
+		}},
+		{"../examples/syncwatch.yml", []string{
+			"psn psn1 10.0.0.11 2001:db8::11 (line 12)",
+			"psn psn2 10.0.0.12 2001:db8::12 (line 14)",
+			"psn psn3 10.0.0.13 (line 16)",
+			"ports [8449]",
+			"rule dacl:(?i)non.?compliant -> noncompliant",
+			"rule dacl:(?i)compliant -> compliant",
+			"rule url-redirect -> unknown",
+			"switch access-sw1 10.10.0.1 cisco_iosxe (line 55)",
+			"switch access-sw2 access-sw2.corp.example.com cisco_ios (line 58)",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			c, err := Load(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := summary(c); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got\n%s", strings.Join(got, "\n"))
+			}
+			if c.File() != tc.file {
+				t.Errorf("File() = %q", c.File())
+			}
+		})
+	}
+	c, err := Load("../examples/syncwatch.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.PostureRules(), collectors.DefaultPostureRules()) {
+		t.Error("the example's posture rules are not the defaults it says they are")
+	}
+	if c.PSNName(netip.MustParseAddr("2001:db8::12")) != "psn2" || c.PSNName(netip.MustParseAddr("::ffff:10.0.0.13")) != "psn3" ||
+		c.PSNName(netip.MustParseAddr("10.0.0.99")) != "" {
+		t.Error("PSNName")
+	}
+	var nilConfig *Config
+	if !reflect.DeepEqual(nilConfig.PortList(), []uint16{8449}) || len(nilConfig.PostureRules()) != 3 || nilConfig.PSNName(netip.MustParseAddr("10.0.0.11")) != "" {
+		t.Error("a nil Config does not give the defaults")
+	}
+}
+
+// TestLoadBad checks that every bad file in testdata gives exactly its
+// one error.
+func TestLoadBad(t *testing.T) {
+	want := map[string]string{
+		"invalid-yaml-syntax.yml":                  `2: YAML syntax error near here: did not find expected ',' or ']'`,
+		"invalid-two-documents.yml":                `2: a second YAML document (after ---): the configuration is one document`,
+		"invalid-unknown-top-level-key.yml":        `4: unknown key "psn_port" in the top level (known: ports, posture, psns, switches)`,
+		"invalid-key-twice.yml":                    `4: key "name" given twice in a switches entry (also line 2)`,
+		"invalid-unknown-psn-key.yml":              `3: unknown key "address" in a psns entry (known: addresses, name)`,
+		"invalid-psns-not-a-list.yml":              `2: psns must be a list, not a mapping`,
+		"invalid-name-not-a-value.yml":             `2: name must be a single value, not a list`,
+		"invalid-psn-without-name.yml":             `2: psns entry 1 has no name`,
+		"invalid-psn-duplicate-name.yml":           `4: PSN name "psn1" given twice (also line 2)`,
+		"invalid-psn-without-addresses.yml":        `2: PSN "psn1" has no addresses`,
+		"invalid-psn-bad-address.yml":              `3: "10.0.0.300" is not an IPv4 or IPv6 address`,
+		"invalid-psn-address-twice.yml":            `4: address 10.0.0.11 of PSN "psn2" is also PSN "psn1"'s`,
+		"invalid-psn-address-list.yml":             `3: addresses must be a list, not "10.0.0.11"`,
+		"invalid-port.yml":                         `1: "70000" is not a TCP port (1-65535)`,
+		"invalid-port-name.yml":                    `2: "https" is not a TCP port (1-65535)`,
+		"invalid-port-twice.yml":                   `3: port 8449 given twice in ports (also line 2)`,
+		"invalid-posture-unknown-key.yml":          `2: unknown key "default" in posture (known: rules)`,
+		"invalid-posture-rule-without-match.yml":   `3: posture rule 1 needs dacl (a pattern for dACL names) or url_redirect (a pattern for redirect URLs, '' for any)`,
+		"invalid-posture-rule-both-matches.yml":    `3: posture rule 1 has both dacl and url_redirect: give one per rule`,
+		"invalid-posture-rule-bad-pattern.yml":     "3: posture rule 1: dACL pattern \"(?i)compliant(\": error parsing regexp: missing closing ): `(?i)compliant(`",
+		"invalid-posture-rule-bad-posture.yml":     `4: "Compliant" is not a posture (compliant, noncompliant, unknown, pending or unclassified)`,
+		"invalid-posture-rule-without-posture.yml": `3: posture rule 1 has no posture (compliant, noncompliant, unknown, pending or unclassified)`,
+		"invalid-switch-without-name.yml":          `2: switches entry 1 has no name`,
+		"invalid-switch-duplicate-name.yml":        `5: switch name "access-sw1" given twice (also line 2)`,
+		"invalid-switch-platform.yml":              `4: platform "cisco_nxos" is not supported (cisco_ios or cisco_iosxe)`,
+		"invalid-switch-without-platform.yml":      `2: switch "access-sw1" has no platform (cisco_ios or cisco_iosxe)`,
+		"invalid-switch-address.yml":               `2: switch "access-sw1": address "10.10.0.1 port 22" is not an IP address or host name`,
+	}
+	files, err := filepath.Glob("testdata/invalid-*.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(want) {
+		t.Errorf("%d bad files, %d expected messages: every bad file needs its message here", len(files), len(want))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			msg, ok := want[filepath.Base(f)]
+			if !ok {
+				t.Fatal("no expected message")
+			}
+			c, err := Load(f)
+			var errs Errors
+			if c != nil || !errors.As(err, &errs) || len(errs) != 1 {
+				t.Fatalf("got %v, %v; want one error", c, err)
+			}
+			if got := err.Error(); got != f+":"+msg {
+				t.Errorf("got  %s\nwant %s:%s", got, f, msg)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	if _, err := Load("testdata/nonexistent.yml"); err == nil || err.Error() != "config: open testdata/nonexistent.yml: no such file or directory" {
+		t.Errorf("missing file: %v", err)
+	}
+	// Several problems: all reported, in line order.
+	_, err := Parse("x.yml", []byte("switches:\n  - name: a\n    platform: junos\n    address: 10.0.0.1\npsns:\n  - name: p\n    addresses: [bad]\n"))
+	want := "x.yml:3: platform \"junos\" is not supported (cisco_ios or cisco_iosxe)\nx.yml:7: \"bad\" is not an IPv4 or IPv6 address"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	big := filepath.Join(t.TempDir(), "big.yml")
+	if err := os.WriteFile(big, make([]byte, MaxSize+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(big); err == nil || err.Error() != big+": larger than 4 MiB: not a configuration file" {
+		t.Errorf("big file: %v", err)
+	}
+	for _, text := range []string{"a: *b\n", "[1, 2]\n", "just text\n", "psns: !!binary aGVsbG8=\n", "ports: [*x]\n"} {
+		if c, err := Parse("y.yml", []byte(text)); err == nil || c != nil || !strings.HasPrefix(err.Error(), "y.yml") {
+			t.Errorf("%q: %v, %v", text, c, err)
+		}
+	}
+}
+
+// FuzzParse checks that no input crashes the loader and that every error
+// names the file.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.yml")
+	files = append(files, "../examples/syncwatch.yml")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("a: &a [*a, *a]\n"))
+	f.Add([]byte("psns: [{name: x, addresses: [::1%eth0]}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse("f.yml", data)
+		if (c == nil) == (err == nil) {
+			t.Fatalf("config %v and error %v", c, err)
+		}
+		if err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if !strings.HasPrefix(line, "f.yml") {
+					t.Fatalf("error line %q does not name the file", line)
+				}
+			}
+			return
+		}
+		_ = c.PostureRules()
+		_ = c.PortList()
+	})
+}

@@ -80,6 +80,9 @@ func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
 			if t != "" && fits[i][k] {
 				kept[i] = t
 				entry, _ := cutAVPair(t)
+				if entry == "" {
+					entry = t // "ip:inacl#1=" and nothing: show what is there
+				}
 				printed = append(printed, entry)
 			}
 		}

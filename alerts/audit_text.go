@@ -1,0 +1,138 @@
+package alerts
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/syncwatch/syncwatch/collectors"
+	"github.com/syncwatch/syncwatch/collectors/acl"
+)
+
+// iseDACLs is where ISE keeps downloadable ACLs.
+const iseDACLs = "in ISE (Policy > Policy Elements > Results > Authorization > Downloadable ACLs)"
+
+// describeFinding writes an audit finding's summary and the action that
+// fixes it, in the words an ISE or network engineer acts on.
+func describeFinding(p *pending) (summary, action string) {
+	f := &p.f
+	switch f.Kind {
+	case KindDACLPermitsPSN:
+		return fmt.Sprintf("%s permits TCP %d to %s at %s (`%s`): %s can reach the state-sync port, so ISE raises Posture Configuration Detection and their agents stop state sync",
+				aclTitle(p), f.Port, psnTitle(f), entryRef(p), f.ACLLine, sessionsTitle(f)),
+			fmt.Sprintf("add `deny tcp any host %s eq %d` before %s (`%s`) of %s", f.PSN, f.Port, entryRef(p), f.ACLLine, aclWhere(p))
+	case KindDACLBlocksSync:
+		if p.redirect {
+			return fmt.Sprintf("redirect ACL %s on %s captures TCP %d to %s at %s (`%s`): a redirect ACL permit sends the SYN to the switch instead of the PSN, so %s cannot reach the state-sync port",
+					f.ACL, f.Switch, f.Port, psnTitle(f), entryRef(p), f.ACLLine, sessionsTitle(f)),
+				fmt.Sprintf("add `deny tcp any host %s eq %d` before %s (`%s`) of %s", f.PSN, f.Port, entryRef(p), f.ACLLine, aclWhere(p))
+		}
+		permit := fmt.Sprintf("permit tcp any host %s eq %d", f.PSN, f.Port)
+		if p.res.Implicit {
+			return fmt.Sprintf("%s denies TCP %d to %s by its implicit deny at the end: %s cannot reach the state-sync port, so posture state sync cannot work for them",
+					aclTitle(p), f.Port, psnTitle(f), sessionsTitle(f)),
+				fmt.Sprintf("add `%s` to %s (no entry permits it)", permit, aclWhere(p))
+		}
+		return fmt.Sprintf("%s denies TCP %d to %s at %s (`%s`): %s cannot reach the state-sync port, so posture state sync cannot work for them",
+				aclTitle(p), f.Port, psnTitle(f), entryRef(p), f.ACLLine, sessionsTitle(f)),
+			fmt.Sprintf("add `%s` before %s (`%s`) of %s", permit, entryRef(p), f.ACLLine, aclWhere(p))
+	case KindDACLUnevaluable:
+		title := aclTitle(p)
+		if p.redirect {
+			title = fmt.Sprintf("redirect ACL %s on %s", f.ACL, f.Switch)
+		}
+		summary = fmt.Sprintf("%s cannot be judged for TCP %d to %s at %s (`%s`): %s; %s",
+			title, f.Port, psnTitle(f), entryRef(p), f.ACLLine, p.res.Reason, sessionsTitle(f))
+		if strings.Contains(p.res.Reason, reasonSourceUnknown) {
+			return summary, fmt.Sprintf("add the switch's `show device-tracking database` (or `show ip arp`) output to the transcripts so that the sessions' addresses are known, or check %s of %s by hand", entryRef(p), aclWhere(p))
+		}
+		return summary, fmt.Sprintf("check %s (`%s`) of %s by hand: syncwatch cannot tell whether it matches a SYN to %s port %d; write it with addresses and ports instead if it decides this traffic",
+			entryRef(p), f.ACLLine, aclWhere(p), f.PSN, f.Port)
+	case KindDACLMissing:
+		show := "show ip access-lists " + f.ACL
+		if strings.HasPrefix(strings.ToLower(f.ACL), "xacsaclx-ipv6-") {
+			show = "show ipv6 access-list " + f.ACL
+		}
+		what, cause := "dACL", fmt.Sprintf("its download from ISE failed: look for the dACL download in ISE's RADIUS live log and in `show logging` on %s", f.Switch)
+		if p.redirect {
+			what, cause = "redirect ACL", fmt.Sprintf("the redirect ACL that ISE's authorization profile names is not configured on %s: create it there", f.Switch)
+		}
+		return fmt.Sprintf("%s %s named by %s on %s is not in the switch's access-list output: its verdict is unknown",
+				what, f.ACL, sessionsTitle(f), f.Switch),
+			fmt.Sprintf("add the output of `%s` on %s to the transcripts; if the switch does not list it, %s", show, f.Switch, cause)
+	case KindPostureUnclassified:
+		base := strings.TrimPrefix(f.Key, string(KindPostureUnclassified)+"|")
+		return fmt.Sprintf("no posture rule classifies dACL %s (%s): nothing is expected of their path to the PSNs", base, sessionsTitle(f)),
+			fmt.Sprintf("if posture applies to these sessions, add a rule to posture.rules in the configuration before the defaults (`- dacl: '^%s$'` with `posture: compliant` or `posture: noncompliant`); if it does not (phones, printers), give it `posture: unclassified` to silence this", base)
+	}
+	return "", ""
+}
+
+// fromText reports whether the finding's ACL was read from a dACL text
+// file rather than a switch.
+func fromText(p *pending) bool { return p.acl != nil && p.acl.Switch == "" && p.acl.File != "" }
+
+// aclTitle names the deciding ACL in a summary.
+func aclTitle(p *pending) string {
+	if fromText(p) {
+		return "dACL " + p.acl.Name + " (" + p.acl.File + ")"
+	}
+	if p.acl != nil && !collectors.IsDACLName(p.acl.Name) {
+		return fmt.Sprintf("ACL %s on %s", p.acl.Name, p.acl.Switch)
+	}
+	return "dACL " + p.f.ACL
+}
+
+// aclWhere says where the deciding ACL is edited.
+func aclWhere(p *pending) string {
+	x := p.acl
+	switch {
+	case fromText(p):
+		return x.File
+	case p.redirect || !collectors.IsDACLName(x.Name):
+		cfg := "ip access-list extended " + x.Name
+		if x.Family == acl.IPv6 {
+			cfg = "ipv6 access-list " + x.Name
+		}
+		return fmt.Sprintf("%s on switch %s (`%s`)", x.Name, x.Switch, cfg)
+	}
+	return fmt.Sprintf("dACL %s %s", collectors.DACLBaseName(x.Name), iseDACLs)
+}
+
+// entryRef names the deciding entry: its line in a dACL text file, else its
+// sequence number (for a dACL, its position as ISE stores it).
+func entryRef(p *pending) string {
+	if p.res.Entry == nil {
+		return "the implicit deny at the end"
+	}
+	if fromText(p) {
+		return fmt.Sprintf("line %d", p.res.Entry.LineNo)
+	}
+	return fmt.Sprintf("entry %d", p.res.Seq)
+}
+
+func psnTitle(f *Finding) string {
+	if f.PSNName == "" {
+		return "PSN " + f.PSN.String()
+	}
+	return fmt.Sprintf("PSN %s (%s)", f.PSNName, f.PSN)
+}
+
+// sessionsTitle counts the sessions a finding affects: "2 compliant
+// sessions".
+func sessionsTitle(f *Finding) string {
+	n := len(f.Sessions)
+	if n == 0 {
+		if f.Posture != "" {
+			return string(f.Posture) + " sessions with this dACL"
+		}
+		return "sessions with this dACL"
+	}
+	posture := ""
+	if f.Posture != "" {
+		posture = string(f.Posture) + " "
+	}
+	if n == 1 {
+		return "1 " + posture + "session"
+	}
+	return fmt.Sprintf("%d %ssessions", n, posture)
+}

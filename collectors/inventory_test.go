@@ -378,6 +378,7 @@ func TestTranscriptsReadPath(t *testing.T) {
 	write("site-a/access-sw1.log", string(sw1))
 	write("site-a/README", "transcripts of site A, saved 2026-03-02\n")
 	write("site-a/.hidden.log", "SWX#show ip arp\n")
+	write("site-a/README.md", "# Site A\n\nSaved by the night shift.\n")
 	write(".git/config", "[core]\n")
 	empty := filepath.Join(dir, "empty")
 	if err := os.Mkdir(empty, 0o755); err != nil {

@@ -25,9 +25,9 @@ type Transcripts struct {
 }
 
 // ReadPath reads a transcript file, or every file of a folder and its
-// subfolders (hidden ones skipped) in name order. A file that cannot be read
-// is an error naming it; a file holding nothing syncwatch reads is a
-// warning.
+// subfolders in name order, skipping hidden files and Markdown (.md) notes
+// that describe the transcripts. A file that cannot be read is an error
+// naming it; a file holding nothing syncwatch reads is a warning.
 func (t *Transcripts) ReadPath(path string) error {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -47,7 +47,7 @@ func (t *Transcripts) ReadPath(path string) error {
 			}
 			return nil
 		}
-		if d.IsDir() || !d.Type().IsRegular() {
+		if d.IsDir() || !d.Type().IsRegular() || strings.EqualFold(filepath.Ext(p), ".md") {
 			return nil
 		}
 		files++

@@ -26,7 +26,10 @@ const DefaultPort = 8449
 const MaxSize = 4 << 20
 
 // Config is the configuration file. Sections the file leaves out keep their
-// defaults (see each type).
+// defaults (see each type). A new section is a field with a yaml tag; a
+// struct type decodes strictly through an UnmarshalYAML that calls strict
+// (as PSN does), its checks go to validate.go, and each check gets a bad
+// file in testdata with its expected message.
 type Config struct {
 	// PSNs are the ISE Policy Service Nodes whose state-sync port is judged.
 	PSNs []PSN `yaml:"psns"`

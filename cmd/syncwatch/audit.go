@@ -226,6 +226,9 @@ func (r *auditReport) judgeDACL(path string, p collectors.Posture) error {
 		fams = append(fams, a.Family.String())
 	}
 	r.findings = alerts.AuditDACL(acls, p, r.cfg)
+	if len(fams) == 0 {
+		fams = []string{"no entries"}
+	}
 	r.subject = fmt.Sprintf("dACL %s (%s, %s) for %s sessions", name, path, strings.Join(fams, " and "), p)
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 const (
 	exampleConfig   = "../../examples/syncwatch.yml"
 	exampleSwitches = "../../examples/switches"
-	exampleDACL     = "testdata/dacl/EMPLOYEE_COMPLIANT.txt"
+	exampleDACL     = "../../examples/dacl/EMPLOYEE_COMPLIANT.txt"
 )
 
 // auditJSON is audit's JSON document, loosely typed to check its shape.

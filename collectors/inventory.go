@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/syncwatch/syncwatch/collectors/acl"
 	"github.com/syncwatch/syncwatch/collectors/ios"
@@ -75,6 +76,14 @@ type Session struct {
 	// SummaryOnly marks a session seen only in a summary table: its
 	// policies (dACL, redirect) are unknown.
 	SummaryOnly bool
+
+	// AuthzChangedAt is when the session's authorization (dACL, redirect)
+	// last changed, as a live collector saw it; zero when unknown (always
+	// for transcripts). The judge quotes it in race findings.
+	AuthzChangedAt time.Time
+	// LastSeen is when a collector last read the session; zero when
+	// unknown (always for transcripts).
+	LastSeen time.Time
 
 	File string // where the session was read
 	Line int

@@ -32,6 +32,39 @@ const (
 	KindPostureUnclassified Kind = "posture-unclassified"
 )
 
+// The judge's finding kinds: the verdict table of DOMAIN.md applied to
+// captured attempts.
+const (
+	// KindCompliantReached: a compliant or noncompliant endpoint reached
+	// a PSN's state-sync port through a dACL that permits it.
+	KindCompliantReached Kind = "compliant-reached"
+	// KindNotBlocked: such an endpoint's SYN got through to a PSN that
+	// refused it; its dACL permits the port.
+	KindNotBlocked Kind = "not-blocked"
+	// KindRace: such an endpoint reached the port although its dACL, as
+	// now applied, denies it: the probe came before the dACL (CSCwd58316)
+	// or the dACL changed since.
+	KindRace Kind = "race"
+	// KindPSNNotListening: an unknown or pending endpoint's SYN reached a
+	// PSN that refused it.
+	KindPSNNotListening Kind = "psn-not-listening"
+	// KindSyncPathBlocked: an unknown or pending endpoint's SYN went
+	// unanswered or was answered by an ICMP error.
+	KindSyncPathBlocked Kind = "sync-path-blocked"
+	// KindPSNDown: many unknown or pending endpoints whose ACLs permit a
+	// PSN failed to reach it while none reached it.
+	KindPSNDown Kind = "psn-down"
+	// KindStateSyncDisabled: after reaching a PSN, an endpoint stopped
+	// probing: its agent disabled state sync.
+	KindStateSyncDisabled Kind = "state-sync-disabled"
+	// KindUnclassified: an attempt from a session no posture rule
+	// classifies.
+	KindUnclassified Kind = "unclassified"
+	// KindUnmanaged: an attempt from an endpoint with no session on any
+	// switch syncwatch reads.
+	KindUnmanaged Kind = "unmanaged"
+)
+
 // Severity grades a finding: critical pages, warning and info do not.
 type Severity string
 
@@ -67,12 +100,23 @@ func (s Severity) Rank() int {
 // Severity returns the severity every finding of the kind has.
 func (k Kind) Severity() Severity {
 	switch k {
-	case KindDACLPermitsPSN:
+	case KindDACLPermitsPSN, KindCompliantReached, KindPSNDown:
 		return SeverityCritical
-	case KindPostureUnclassified:
+	case KindPostureUnclassified, KindUnclassified, KindUnmanaged:
 		return SeverityInfo
 	}
 	return SeverityWarning
+}
+
+// Traffic reports whether findings of the kind come from judging captured
+// attempts rather than from the audit of switch configuration.
+func (k Kind) Traffic() bool {
+	switch k {
+	case KindCompliantReached, KindNotBlocked, KindRace, KindPSNNotListening, KindSyncPathBlocked,
+		KindPSNDown, KindStateSyncDisabled, KindUnclassified, KindUnmanaged:
+		return true
+	}
+	return false
 }
 
 // KeyOf joins a finding's identifying parts with "|", the form of the key

@@ -14,12 +14,13 @@ import (
 // The judge's test inventory: one access switch, sw1, whose sessions cover
 // every row of the verdict table, and four PSNs.
 const (
-	compliantD    = "xACSACLx-IP-EMP_COMPLIANT-00000001"  // denies psn1 only
-	noncompliantD = "xACSACLx-IP-QUARANTINE-NONCOMPLIANT-00000002"
-	postureD      = "xACSACLx-IP-POSTURE-00000003" // permits psn1..psn3, denies the rest
-	phonesD       = "xACSACLx-IP-PHONES-00000004"
-	missingD      = "xACSACLx-IP-EMP_COMPLIANT-0000000f" // named, not listed
-	pendingURL    = "https://ise.example.com:8443/portal/gateway?sessionId=0A01&action=nsp"
+	compliantD     = "xACSACLx-IP-EMP_COMPLIANT-00000001" // denies psn1 only
+	noncompliantD  = "xACSACLx-IP-QUARANTINE-NONCOMPLIANT-00000002"
+	postureD       = "xACSACLx-IP-POSTURE-00000003" // permits psn1..psn3, denies the rest
+	phonesD        = "xACSACLx-IP-PHONES-00000004"
+	missingD       = "xACSACLx-IP-EMP_COMPLIANT-0000000f" // named, not listed
+	compliantFixed = "xACSACLx-IP-EMP_COMPLIANT-00000010" // the fixed version: denies psn1..psn4, listed, unused
+	pendingURL     = "https://ise.example.com:8443/portal/gateway?sessionId=0A01&action=nsp"
 )
 
 var labPSNs = []PSN{
@@ -44,6 +45,8 @@ func labACLs() string {
 		dacl(postureD, "permit udp any any eq domain", "permit tcp any host 10.0.0.11 eq 8449", "permit tcp any host 10.0.0.12 eq 8449",
 			"permit tcp any host 10.0.0.13 eq 8449", "deny ip any any") +
 		dacl(phonesD, "permit ip any any") +
+		dacl(compliantFixed, "deny tcp any host 10.0.0.11 eq 8449", "deny tcp any host 10.0.0.12 eq 8449", "deny tcp any host 10.0.0.13 eq 8449",
+			"deny tcp any host 10.0.0.14 eq 8449", "permit ip any any") +
 		local("REDIRECT", "deny ip any host 10.0.0.11", "deny ip any host 10.0.0.12", "permit tcp any host 10.0.0.13 eq 8449", "permit tcp any any eq www")
 }
 

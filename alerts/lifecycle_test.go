@@ -64,7 +64,9 @@ func (s *recordingSink) wait(t *testing.T) Notification {
 }
 
 // inventory is a settable inventory for lifecycle tests.
-type inventory struct{ p atomic.Pointer[collectors.Snapshot] }
+type inventory struct {
+	p atomic.Pointer[collectors.Snapshot]
+}
 
 func newInventory(s *collectors.Snapshot) *inventory {
 	inv := &inventory{}

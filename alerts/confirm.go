@@ -153,6 +153,9 @@ func (l *Lifecycle) enqueueConfirm(tr *tracked, a *capture.Attempt) {
 			return
 		default:
 			why = fmt.Sprintf("%d confirms were already waiting", cap(l.confirm.jobs))
+			if cap(l.confirm.jobs) == 1 {
+				why = "1 confirm was already waiting"
+			}
 		}
 	}
 	l.unconfirmed(tr, why)

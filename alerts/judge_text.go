@@ -245,7 +245,9 @@ func orUnknown(s string) string {
 func fmtAge(d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%.1f s", d.Seconds())
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", d.Seconds()), ".0") + " s"
+	case d < time.Hour && d%time.Minute < time.Second:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
 	case d < time.Hour:
 		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
 	}

@@ -136,6 +136,8 @@ func (s *Store) Load(now time.Time) (st *StoredState, warning string, err error)
 			return bad(fmt.Sprintf("unexpected value at byte offset %d: %v", te.Offset, err))
 		case errors.Is(err, io.EOF):
 			return bad("empty")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return bad(fmt.Sprintf("damaged: it ends at byte %d in the middle of a value", len(data)))
 		}
 		return bad(fmt.Sprintf("unreadable: %v", err))
 	}
@@ -262,6 +264,9 @@ func (l *Lifecycle) restore() {
 	if warning != "" {
 		l.log.Warn(warning)
 	}
+	// Key order, so that which finding an endpoint's watch restarts from
+	// does not depend on the file's order.
+	sort.Slice(st.findings, func(i, j int) bool { return st.findings[i].Finding.Key < st.findings[j].Finding.Key })
 	for i := range st.findings {
 		sf := &st.findings[i]
 		f := sf.finding()
@@ -293,7 +298,8 @@ func (l *Lifecycle) restore() {
 			}
 		}
 	}
-	for _, tr := range l.active {
+	for _, sf := range st.findings {
+		tr := l.active[sf.Finding.Key]
 		if tr.f.Kind == KindStateSyncDisabled {
 			w := l.follow.watches[tr.ep]
 			if w == nil {

@@ -18,7 +18,9 @@ import (
 // refresherFunc adapts a function to Refresher.
 type refresherFunc func(ctx context.Context, sw string) (*collectors.Snapshot, error)
 
-func (f refresherFunc) Refresh(ctx context.Context, sw string) (*collectors.Snapshot, error) { return f(ctx, sw) }
+func (f refresherFunc) Refresh(ctx context.Context, sw string) (*collectors.Snapshot, error) {
+	return f(ctx, sw)
+}
 
 // confirmAt is the wall clock the confirm tests' lifecycles run with.
 var confirmAt = labT0.Add(5 * time.Second)

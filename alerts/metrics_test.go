@@ -72,4 +72,3 @@ syncwatch_findings_active{kind="unmanaged"} 1
 		t.Errorf("%d attempt series, want the cap %d", n, max)
 	}
 }
-

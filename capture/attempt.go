@@ -98,6 +98,11 @@ type Attempt struct {
 	// SYNs counts the SYNs seen (retransmissions included, SPAN duplicates
 	// not).
 	SYNs int
+	// Incomplete marks an Unanswered attempt reported before its answer
+	// timeout passed: the capture ended (end or damage of a file, an
+	// interrupted analysis, watch stopping) or the attempt was evicted to
+	// stay under the memory cap. Its outcome is not known.
+	Incomplete bool
 
 	// FirstSeen is the time of the first packet of the attempt.
 	FirstSeen time.Time
@@ -130,7 +135,8 @@ func (a *Attempt) VLANList() []uint16 {
 // RTT is the time from the first SYN to the answer; ok is false when there
 // was no answer or the SYN was not seen.
 func (a *Attempt) RTT() (time.Duration, bool) {
-	if !a.SYNSeen || a.AnsweredAt.IsZero() {
+	if !a.SYNSeen || a.AnsweredAt.IsZero() || a.AnsweredAt.Before(a.FirstSeen) {
+		// Before: timestamps out of order in the capture.
 		return 0, false
 	}
 	return a.AnsweredAt.Sub(a.FirstSeen), true
@@ -174,6 +180,16 @@ func ICMPMeaning(v6 bool, code uint8) string {
 		return "source route failed"
 	case 6, 7:
 		return "destination unknown"
+	case 8:
+		return "source host isolated"
+	case 11:
+		return "network unreachable for type of service"
+	case 12:
+		return "host unreachable for type of service"
+	case 14:
+		return "host precedence violation"
+	case 15:
+		return "precedence cutoff in effect"
 	case 9:
 		return "network administratively prohibited (ACL)"
 	case 10:
@@ -230,6 +246,8 @@ func (a *Attempt) AppendJSON(b []byte) []byte {
 	b = strconv.AppendBool(b, a.Late)
 	b = append(b, `,"syns":`...)
 	b = strconv.AppendInt(b, int64(a.SYNs), 10)
+	b = append(b, `,"incomplete":`...)
+	b = strconv.AppendBool(b, a.Incomplete)
 	b = append(b, `,"first_seen":"`...)
 	b = a.FirstSeen.UTC().AppendFormat(b, TimeFormat)
 	b = append(b, `","answered_at":`...)

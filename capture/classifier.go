@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // counters are the classifier's and tracker's running totals. They are
@@ -23,6 +24,15 @@ type counters struct {
 	open       atomic.Int64
 	held       atomic.Int64
 	lastPacket atomic.Int64
+	// clockBack counts frames whose timestamp is more than a second before
+	// the clock; clockBackMax is the largest such step, in nanoseconds.
+	clockBack    atomic.Uint64
+	clockBackMax atomic.Int64
+	// toPSN and fromPSN count TCP packets on the port by direction.
+	toPSN, fromPSN atomic.Uint64
+	// unsupportedLink is the last link type that could not be decoded,
+	// plus one (zero: none).
+	unsupportedLink atomic.Uint32
 
 	mu      sync.Mutex
 	perIf   map[string]*atomic.Uint64
@@ -75,6 +85,18 @@ type Stats struct {
 	Open int64
 	// PerInterface counts frames read by interface.
 	PerInterface map[string]uint64
+	// ClockBackwards counts frames stamped more than a second before a
+	// frame read earlier, and MaxClockBackwards is the largest such step:
+	// a capture out of time order, whose outcomes after the step may be
+	// wrong (reordercap sorts a file).
+	ClockBackwards    uint64
+	MaxClockBackwards time.Duration
+	// ToPSN and FromPSN count TCP packets on the port by direction: none
+	// from the PSNs means the capture holds one direction only.
+	ToPSN, FromPSN uint64
+	// UnsupportedLink is a link type that syncwatch could not decode, when
+	// frames of one were read.
+	UnsupportedLink LinkType
 }
 
 // Classifier decodes frames and tracks attempts: the whole capture pipeline
@@ -108,6 +130,9 @@ func (c *Classifier) Frame(f *Frame) {
 	c.ctr.lastPacket.Store(f.Timestamp)
 	if r := c.dec.Decode(f, &c.pkt); r != ReasonNone {
 		c.ctr.ignored[r].Add(1)
+		if r == ReasonLinkType {
+			c.ctr.unsupportedLink.Store(uint32(f.Link) + 1)
+		}
 		// Idle-looking traffic still moves the clock, so attempts time out
 		// on a busy link that carries nothing for the port.
 		c.trk.Advance(f.Timestamp)
@@ -158,16 +183,23 @@ func (c *Classifier) Stats() Stats {
 
 func (c *counters) snapshot() Stats {
 	s := Stats{
-		Packets:         c.packets.Load(),
-		Decoded:         c.decoded.Load(),
-		Truncated:       c.truncated.Load(),
-		Duplicates:      c.duplicates.Load(),
-		Evictions:       c.evictions.Load(),
-		LateCorrections: c.late.Load(),
-		Open:            c.open.Load(),
-		Ignored:         map[string]uint64{},
-		Attempts:        map[string]uint64{},
-		PerInterface:    map[string]uint64{},
+		Packets:           c.packets.Load(),
+		Decoded:           c.decoded.Load(),
+		Truncated:         c.truncated.Load(),
+		Duplicates:        c.duplicates.Load(),
+		Evictions:         c.evictions.Load(),
+		LateCorrections:   c.late.Load(),
+		Open:              c.open.Load(),
+		ClockBackwards:    c.clockBack.Load(),
+		MaxClockBackwards: time.Duration(c.clockBackMax.Load()),
+		ToPSN:             c.toPSN.Load(),
+		FromPSN:           c.fromPSN.Load(),
+		Ignored:           map[string]uint64{},
+		Attempts:          map[string]uint64{},
+		PerInterface:      map[string]uint64{},
+	}
+	if l := c.unsupportedLink.Load(); l > 0 {
+		s.UnsupportedLink = LinkType(l - 1)
 	}
 	for _, r := range Reasons() {
 		if n := c.ignored[r].Load(); n > 0 {

@@ -61,6 +61,9 @@ type Packet struct {
 	// HasFlags is false when the flags byte was cut off (possible only in
 	// the quoted packet of an ICMP error, which may quote just 8 bytes).
 	HasFlags bool
+	// HasSeq is false when the sequence number was cut off (possible only
+	// in an ICMP error's quote cut by the snaplen).
+	HasSeq bool
 	// PayloadLen is the TCP payload length from the IP length fields, not
 	// from the captured bytes.
 	PayloadLen int
@@ -110,6 +113,7 @@ const (
 	ReasonMalformed        // header fields that contradict each other or the frame
 	ReasonNotPSN           // the port matches but neither address is a configured PSN
 	ReasonUnmatched        // TCP on the port that belongs to no attempt (data, FIN, midstream)
+	ReasonTooLate          // an answer to an attempt reported unanswered, after the grace period
 	numReasons
 )
 
@@ -125,6 +129,7 @@ var reasonNames = [numReasons]string{
 	ReasonMalformed: "malformed",
 	ReasonNotPSN:    "not-psn",
 	ReasonUnmatched: "unmatched",
+	ReasonTooLate:   "after-grace",
 }
 
 // String returns the reason's label.
@@ -411,7 +416,7 @@ func (d *Decoder) tcp(b []byte, segLen int, p *Packet) Reason {
 	p.Seq = binary.BigEndian.Uint32(b[4:8])
 	p.Ack = binary.BigEndian.Uint32(b[8:12])
 	p.Flags = b[13]
-	p.HasFlags = true
+	p.HasFlags, p.HasSeq = true, true
 	hdr := int(b[12]>>4) * 4
 	if hdr < 20 || hdr > segLen {
 		return ReasonMalformed
@@ -424,9 +429,11 @@ func (d *Decoder) tcp(b []byte, segLen int, p *Packet) Reason {
 
 // quoted decodes the start of the TCP header an ICMP error quotes: RFC 792
 // guarantees only 8 bytes (ports and sequence number); most stacks quote
-// more, which gives the flags too.
+// more, which gives the flags too. A quote the snaplen cut after the ports
+// is still usable: the tracker matches it to the connection's latest
+// attempt.
 func (d *Decoder) quoted(b []byte, p *Packet) Reason {
-	if len(b) < 8 {
+	if len(b) < 4 {
 		return ReasonTruncated
 	}
 	p.SrcPort = binary.BigEndian.Uint16(b[0:2])
@@ -434,7 +441,13 @@ func (d *Decoder) quoted(b []byte, p *Packet) Reason {
 	if !d.ports.Has(p.SrcPort) && !d.ports.Has(p.DstPort) {
 		return ReasonPort
 	}
+	p.Kind = KindUnreachable
+	if len(b) < 8 {
+		p.Truncated = true
+		return ReasonNone
+	}
 	p.Seq = binary.BigEndian.Uint32(b[4:8])
+	p.HasSeq = true
 	if len(b) >= 14 {
 		p.Ack = binary.BigEndian.Uint32(b[8:12])
 		p.Flags = b[13]

@@ -16,6 +16,15 @@ const (
 	DefaultDuplicateWindow = 100 * time.Millisecond
 	DefaultMaxAttempts     = 1_000_000
 	DefaultEvidenceBytes   = 16 << 20
+	// MinRemember is how long a completed attempt is remembered at least,
+	// whatever the grace period: long enough for every retransmission of
+	// its SYN (Linux retries for 127 s by default, Windows for 21 s), so a
+	// retransmission is never taken for a new attempt.
+	MinRemember = 130 * time.Second
+	// clockBackTolerance is how far a timestamp may go back before it is
+	// counted as out of order: SPAN copies from several ports, and several
+	// capture interfaces, are a few milliseconds apart.
+	clockBackTolerance = int64(time.Second)
 )
 
 // TrackerConfig sets what the tracker counts as an attempt and how long it
@@ -30,8 +39,9 @@ type TrackerConfig struct {
 	// before it is unanswered (default 10 s).
 	AnswerTimeout time.Duration
 	// Grace is how long after the timeout a late answer still corrects an
-	// unanswered attempt, and how long a completed attempt is remembered to
-	// recognise its retransmissions and duplicates (default 120 s).
+	// unanswered attempt (default 120 s; negative: no late corrections).
+	// Completed attempts are remembered for the longer of Grace and
+	// MinRemember, to recognise their retransmissions and duplicates.
 	Grace time.Duration
 	// DuplicateWindow is how close in time two copies of the same packet
 	// must be to count as one (SPAN duplicates; default 100 ms). It is also
@@ -53,8 +63,11 @@ func (c TrackerConfig) withDefaults() TrackerConfig {
 	if c.AnswerTimeout == 0 {
 		c.AnswerTimeout = DefaultAnswerTimeout
 	}
-	if c.Grace == 0 {
+	switch {
+	case c.Grace == 0:
 		c.Grace = DefaultGrace
+	case c.Grace < 0:
+		c.Grace = 0
 	}
 	if c.DuplicateWindow == 0 {
 		c.DuplicateWindow = DefaultDuplicateWindow
@@ -81,7 +94,7 @@ func (c TrackerConfig) Validate() error {
 			errs = append(errs, errors.New("invalid PSN address"))
 		}
 	}
-	if c.AnswerTimeout < 0 || c.Grace < 0 || c.DuplicateWindow < 0 {
+	if c.AnswerTimeout < 0 || c.DuplicateWindow < 0 {
 		errs = append(errs, errors.New("timeouts must not be negative"))
 	}
 	if c.MaxAttempts < 0 {
@@ -95,6 +108,16 @@ type attemptKey struct {
 	client, psn      [16]byte
 	clientPort, port uint16
 	isn              uint32
+}
+
+// connKey identifies a connection: an attempt without its ISN.
+type connKey struct {
+	client, psn      [16]byte
+	clientPort, port uint16
+}
+
+func (k attemptKey) conn() connKey {
+	return connKey{client: k.client, psn: k.psn, clientPort: k.clientPort, port: k.port}
 }
 
 // Lists an entry can be on.
@@ -117,40 +140,41 @@ func (t *Tracker) at(i int32) *entry { return &t.entries[i/entryBlock][i%entryBl
 // entry is an attempt as the tracker holds it. It has no pointers, so a
 // million of them cost the garbage collector nothing to scan.
 type entry struct {
-	key       attemptKey
-	id        uint64
-	first     int64
-	answered  int64
-	deadline  int64
-	lastSYN   int64
-	lastAns   int64
-	ansSeq    uint32
-	ansAck    uint32
-	syns      uint32
-	prev      int32
-	next      int32
-	lastSYNID uint16
-	ansIPID   uint16
-	iface     uint16
-	outcome   Outcome
-	list      uint8
-	ansFlags  uint8
-	nvlans    uint8
-	icmpType  uint8
-	icmpCode  uint8
-	nev       uint8
-	v6        bool
-	synSeen   bool
-	inferred  bool
-	late      bool
-	reported  bool
-	hasAns    bool
-	hasMAC    bool
-	hasICMP   bool
-	mac       [6]byte
-	vlans     [MaxVLANs]uint16
-	icmpFrom  [16]byte
-	evidence  [maxEvidence]uint64
+	key        attemptKey
+	id         uint64
+	first      int64
+	answered   int64
+	deadline   int64
+	lastSYN    int64
+	lastAns    int64
+	ansSeq     uint32
+	ansAck     uint32
+	syns       uint32
+	prev       int32
+	next       int32
+	lastSYNID  uint16
+	ansIPID    uint16
+	iface      uint16
+	outcome    Outcome
+	list       uint8
+	ansFlags   uint8
+	nvlans     uint8
+	icmpType   uint8
+	icmpCode   uint8
+	nev        uint8
+	v6         bool
+	synSeen    bool
+	inferred   bool
+	late       bool
+	reported   bool
+	hasAns     bool
+	incomplete bool
+	hasMAC     bool
+	hasICMP    bool
+	mac        [6]byte
+	vlans      [MaxVLANs]uint16
+	icmpFrom   [16]byte
+	evidence   [maxEvidence]uint64
 }
 
 type list struct{ head, tail int32 }
@@ -184,8 +208,13 @@ type Tracker struct {
 	psns     map[[16]byte]struct{}
 	timeout  int64
 	grace    int64
+	remember int64
 	dupWin   int64
 	index    map[attemptKey]int32
+	// byConn finds the latest attempt of a connection (client, client
+	// port, PSN, port) when a packet does not carry the ISN: an ICMP error
+	// whose quote the snaplen cut inside the sequence number.
+	byConn   map[connKey]int32
 	entries  [][]entry // blocks of entryBlock, so the slab grows without copying
 	count    int32     // entries ever allocated
 	free     []int32
@@ -214,8 +243,10 @@ func NewTracker(cfg TrackerConfig, emit func(*Attempt)) (*Tracker, error) {
 		ports:    NewPortSet(cfg.Ports...),
 		timeout:  int64(cfg.AnswerTimeout),
 		grace:    int64(cfg.Grace),
+		remember: int64(max(cfg.Grace, MinRemember)),
 		dupWin:   int64(cfg.DuplicateWindow),
 		index:    make(map[attemptKey]int32),
+		byConn:   make(map[connKey]int32),
 		ifaceIdx: make(map[string]uint16),
 		emit:     emit,
 		ctr:      &counters{},
@@ -296,12 +327,19 @@ func (t *Tracker) Advance(now int64) {
 	}
 	if now > t.now {
 		t.now = now
+	} else if back := t.now - now; back > clockBackTolerance {
+		t.ctr.clockBack.Add(1)
+		if back > t.ctr.clockBackMax.Load() {
+			t.ctr.clockBackMax.Store(back)
+		}
 	}
 	t.expire(t.now)
 }
 
 // Flush completes every open attempt as if no more packets will come, as at
-// the end of a capture file.
+// the end of a capture file or when live capture stops. Attempts whose
+// answer timeout had not yet passed are reported unanswered with Incomplete
+// set: their outcome is not known.
 func (t *Tracker) Flush() {
 	t.expire(math.MaxInt64)
 }
@@ -314,12 +352,13 @@ func (t *Tracker) expire(now int64) {
 	for h := t.lists[listOpen].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listOpen].head {
 		e := t.at(h)
 		e.outcome = Unanswered
+		e.incomplete = e.deadline >= t.now
 		// A late answer may still come within the grace period after the
-		// timeout; the entry is remembered that long.
+		// timeout; the entry is remembered at least that long.
 		t.unlink(h)
 		deadline := e.deadline
 		t.report(h)
-		t.pushDone(h, deadline+t.grace)
+		t.pushDone(h, deadline+t.remember)
 	}
 	for h := t.lists[listDone].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listDone].head {
 		t.release(h)
@@ -348,6 +387,11 @@ func (t *Tracker) tcp(p *Packet, f *Frame) Reason {
 		return r
 	}
 	syn, ack, rst := p.Flags&FlagSYN != 0, p.Flags&FlagACK != 0, p.Flags&FlagRST != 0
+	if toPSN {
+		t.ctr.toPSN.Add(1)
+	} else {
+		t.ctr.fromPSN.Add(1)
+	}
 	if toPSN {
 		k := attemptKey{client: p.Src, psn: p.Dst, clientPort: p.SrcPort, port: p.DstPort}
 		switch {
@@ -385,10 +429,19 @@ func (t *Tracker) unreachable(p *Packet, f *Frame) Reason {
 			return ReasonUnmatched
 		}
 		k := attemptKey{client: p.Src, psn: p.Dst, clientPort: p.SrcPort, port: p.DstPort, isn: p.Seq}
+		if !p.HasSeq {
+			// The snaplen cut the quote inside the sequence number: the
+			// connection's latest attempt is the one it answers.
+			i, ok := t.byConn[k.conn()]
+			if !ok {
+				return ReasonUnmatched
+			}
+			k = t.at(i).key
+		}
 		return t.answer(k, p, f, Prohibited)
 	}
 	// An ICMP error about a SYN-ACK proves the PSN answered.
-	if p.HasFlags && p.Flags&(FlagSYN|FlagACK) == FlagSYN|FlagACK {
+	if p.HasFlags && p.HasSeq && p.Flags&(FlagSYN|FlagACK) == FlagSYN|FlagACK {
 		k := attemptKey{client: p.Dst, psn: p.Src, clientPort: p.DstPort, port: p.SrcPort, isn: p.Ack - 1}
 		return t.inferredFromQuote(k, p, f)
 	}
@@ -475,6 +528,9 @@ func (t *Tracker) answer(k attemptKey, p *Packet, f *Frame, o Outcome) Reason {
 		return ReasonNone
 	}
 	e := t.at(i)
+	if !e.hasAns && t.tooLate(e, p) {
+		return ReasonTooLate
+	}
 	if e.hasAns {
 		if e.ansFlags == p.Flags && e.ansSeq == p.Seq && e.ansAck == p.Ack && e.ansIPID == p.IPID &&
 			p.Timestamp-e.lastAns <= t.dupWin && p.Timestamp >= e.lastAns-t.dupWin {
@@ -490,6 +546,13 @@ func (t *Tracker) answer(k attemptKey, p *Packet, f *Frame, o Outcome) Reason {
 	t.keep(e, f)
 	t.complete(i)
 	return ReasonNone
+}
+
+// tooLate reports whether p answers an attempt reported unanswered after
+// the grace period: the attempt is still remembered (its retransmissions
+// must not start a new one) but no longer corrected.
+func (t *Tracker) tooLate(e *entry, p *Packet) bool {
+	return e.reported && e.outcome == Unanswered && p.Timestamp > e.first+t.timeout+t.grace
 }
 
 func (t *Tracker) setAnswer(e *entry, p *Packet, o Outcome) {
@@ -513,6 +576,9 @@ func (t *Tracker) inferred(k attemptKey, p *Packet, f *Frame) Reason {
 	e := t.at(i)
 	if e.hasAns {
 		return ReasonNone
+	}
+	if t.tooLate(e, p) {
+		return ReasonTooLate
 	}
 	e.outcome = Accepted
 	e.hasAns = true
@@ -550,7 +616,7 @@ func (t *Tracker) complete(i int32) {
 		}
 		t.unlink(i)
 		t.report(i)
-		t.pushDone(i, t.now+t.grace)
+		t.pushDone(i, t.now+t.remember)
 	case listDone:
 		// Reported unanswered before; this is the late correction.
 		e.late = true
@@ -562,7 +628,7 @@ func (t *Tracker) complete(i int32) {
 func (t *Tracker) finish(i int32) {
 	t.unlink(i)
 	t.report(i)
-	t.pushDone(i, t.now+t.grace)
+	t.pushDone(i, t.now+t.remember)
 }
 
 func (t *Tracker) report(i int32) {
@@ -591,6 +657,7 @@ func (t *Tracker) report(i int32) {
 		Inferred:     e.inferred,
 		Late:         e.late,
 		SYNs:         int(e.syns),
+		Incomplete:   e.incomplete,
 		FirstSeen:    time.Unix(0, e.first),
 		VLANs:        e.vlans,
 		NumVLANs:     e.nvlans,
@@ -629,6 +696,7 @@ func (t *Tracker) alloc(k attemptKey, p *Packet) int32 {
 	t.nextID++
 	*t.at(i) = entry{key: k, id: t.nextID, first: p.Timestamp, v6: p.IPv6, prev: -1, next: -1}
 	t.index[k] = i
+	t.byConn[k.conn()] = i
 	return i
 }
 
@@ -648,6 +716,7 @@ func (t *Tracker) evict() {
 	}
 	if h := t.lists[listOpen].head; h >= 0 {
 		t.at(h).outcome = Unanswered
+		t.at(h).incomplete = true
 		t.unlink(h)
 		t.report(h)
 		t.release(h)
@@ -656,7 +725,11 @@ func (t *Tracker) evict() {
 
 func (t *Tracker) release(i int32) {
 	t.unlink(i)
-	delete(t.index, t.at(i).key)
+	k := t.at(i).key
+	delete(t.index, k)
+	if j, ok := t.byConn[k.conn()]; ok && j == i {
+		delete(t.byConn, k.conn())
+	}
 	t.free = append(t.free, i)
 }
 

@@ -31,6 +31,9 @@ func attemptLine(a *Attempt) string {
 	if a.Late {
 		b.WriteString(" late")
 	}
+	if a.Incomplete {
+		b.WriteString(" incomplete")
+	}
 	fmt.Fprintf(&b, " syns=%d first=%s", a.SYNs, a.FirstSeen.Sub(wireBase))
 	if !a.AnsweredAt.IsZero() {
 		fmt.Fprintf(&b, " answered=%s", a.AnsweredAt.Sub(wireBase))
@@ -154,12 +157,46 @@ func TestTrackerOutcomes(t *testing.T) {
 			ignore: map[string]uint64{"other-port": 1},
 		},
 		{
-			name: "answer after the grace period is an attempt of its own",
+			name: "an answer after the grace period corrects nothing",
 			segs: []seg{syn(0), synAck(10*time.Second + 121*time.Second)},
 			want: []string{
 				a0 + "unanswered syns=1 first=0s mac=00:50:56:aa:bb:01",
-				a0 + "accepted syn-unseen syns=0 first=2m11s answered=2m11s mac=00:50:56:aa:bb:01",
 			},
+			ignore: map[string]uint64{"after-grace": 1},
+		},
+		{
+			name: "an answer after the attempt is forgotten is an attempt of its own",
+			segs: []seg{syn(0), synAck(10*time.Second + MinRemember + time.Second)},
+			want: []string{
+				a0 + "unanswered syns=1 first=0s mac=00:50:56:aa:bb:01",
+				a0 + "accepted syn-unseen syns=0 first=2m21s answered=2m21s mac=00:50:56:aa:bb:01",
+			},
+		},
+		{
+			name: "without a grace period, retransmissions are still one attempt",
+			cfg:  TrackerConfig{Grace: -1},
+			segs: []seg{syn(0), with(syn(15*time.Second), func(s *seg) { s.ipid = 2 }), with(syn(31*time.Second), func(s *seg) { s.ipid = 3 }),
+				synAck(31*time.Second + ms)},
+			want:   []string{a0 + "unanswered syns=1 first=0s mac=00:50:56:aa:bb:01"},
+			ignore: map[string]uint64{"after-grace": 1},
+		},
+		{
+			name: "an attempt still within its timeout when the capture ends",
+			segs: []seg{with(syn(0), func(s *seg) { s.sport = 1 }), syn(9 * time.Second),
+				{at: 10500 * ms, src: cli, dst: "10.9.9.9", sport: 1, dport: 443, flags: "S"}},
+			want: []string{
+				"10.1.20.50:1>10.0.0.11:8449 isn=1000 unanswered syns=1 first=0s mac=00:50:56:aa:bb:01",
+				a0 + "unanswered incomplete syns=1 first=9s mac=00:50:56:aa:bb:01",
+			},
+			ignore: map[string]uint64{"other-port": 1},
+		},
+		{
+			name: "an ICMP quote cut by the snaplen after the ports",
+			segs: []seg{syn(0), with(syn(ms), func(s *seg) {
+				s.icmp, s.icmpCode, s.icmpFrom, s.srcMAC, s.dstMAC = true, 13, "10.1.20.1", gwM, cliM
+				s.snap = 14 + 20 + 8 + 20 + 6
+			})},
+			want: []string{a0 + "prohibited syns=1 first=0s answered=1ms mac=00:50:56:aa:bb:01 icmp=3/13 from 10.1.20.1"},
 		},
 		{
 			name: "an answer exactly at the timeout is in time",
@@ -254,7 +291,7 @@ func TestTrackerOutcomes(t *testing.T) {
 				with(synAck(2*time.Second+ms), func(s *seg) { s.ack = 5001 })},
 			want: []string{
 				"10.1.20.50:51000>10.0.0.11:8449 isn=5000 accepted syns=1 first=2s answered=2.001s mac=00:50:56:aa:bb:01",
-				a0 + "unanswered syns=1 first=0s mac=00:50:56:aa:bb:01",
+				a0 + "unanswered incomplete syns=1 first=0s mac=00:50:56:aa:bb:01",
 			},
 		},
 		{
@@ -271,7 +308,7 @@ func TestTrackerOutcomes(t *testing.T) {
 			name:   "the PSN list restricts which addresses are PSNs",
 			cfg:    TrackerConfig{PSNs: []netip.Addr{netip.MustParseAddr(psn2)}},
 			segs:   []seg{syn(0), synAck(ms), with(syn(2*ms), func(s *seg) { s.dst = psn2 })},
-			want:   []string{"10.1.20.50:51000>10.0.0.12:8449 isn=1000 unanswered syns=1 first=2ms mac=00:50:56:aa:bb:01"},
+			want:   []string{"10.1.20.50:51000>10.0.0.12:8449 isn=1000 unanswered incomplete syns=1 first=2ms mac=00:50:56:aa:bb:01"},
 			ignore: map[string]uint64{"not-psn": 2},
 		},
 		{
@@ -279,9 +316,9 @@ func TestTrackerOutcomes(t *testing.T) {
 			cfg:  TrackerConfig{MaxAttempts: 2},
 			segs: []seg{syn(0), with(syn(ms), func(s *seg) { s.sport = 2 }), with(syn(2*ms), func(s *seg) { s.sport = 3 })},
 			want: []string{
-				a0 + "unanswered syns=1 first=0s mac=00:50:56:aa:bb:01",
-				"10.1.20.50:2>10.0.0.11:8449 isn=1000 unanswered syns=1 first=1ms mac=00:50:56:aa:bb:01",
-				"10.1.20.50:3>10.0.0.11:8449 isn=1000 unanswered syns=1 first=2ms mac=00:50:56:aa:bb:01",
+				a0 + "unanswered incomplete syns=1 first=0s mac=00:50:56:aa:bb:01",
+				"10.1.20.50:2>10.0.0.11:8449 isn=1000 unanswered incomplete syns=1 first=1ms mac=00:50:56:aa:bb:01",
+				"10.1.20.50:3>10.0.0.11:8449 isn=1000 unanswered incomplete syns=1 first=2ms mac=00:50:56:aa:bb:01",
 			},
 		},
 		{
@@ -458,7 +495,7 @@ func TestAttemptJSON(t *testing.T) {
 		c.Frame(&w.Frame)
 	}
 	want := `{"client":"10.1.20.50","client_port":51000,"client_mac":"00:50:56:aa:bb:01","psn":"10.0.0.11","port":8449,` +
-		`"outcome":"prohibited","syn_seen":true,"inferred":false,"late":false,"syns":1,` +
+		`"outcome":"prohibited","syn_seen":true,"inferred":false,"late":false,"syns":1,"incomplete":false,` +
 		`"first_seen":"2026-12-03T10:00:00.000000000Z","answered_at":"2026-12-03T10:00:00.001000000Z","rtt_seconds":0.001,` +
 		`"vlans":[300,120],"interface":"span0",` +
 		`"icmp":{"type":3,"code":13,"from":"10.1.20.1","meaning":"communication administratively prohibited (ACL)","acl":true}}`
@@ -473,7 +510,7 @@ func TestAttemptJSON(t *testing.T) {
 	c.Frame(&w.Frame)
 	c.Flush()
 	want = `{"client":"10.1.20.50","client_port":51000,"client_mac":null,"psn":"10.0.0.11","port":8449,` +
-		`"outcome":"accepted","syn_seen":false,"inferred":false,"late":false,"syns":0,` +
+		`"outcome":"accepted","syn_seen":false,"inferred":false,"late":false,"syns":0,"incomplete":false,` +
 		`"first_seen":"2026-12-03T10:00:00.000000000Z","answered_at":"2026-12-03T10:00:00.000000000Z","rtt_seconds":null,` +
 		`"vlans":[],"interface":"span0","icmp":null}`
 	if string(got) != want {

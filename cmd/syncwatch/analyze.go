@@ -146,7 +146,14 @@ type statsJSON struct {
 	Duplicates      uint64            `json:"duplicates"`
 	LateCorrections uint64            `json:"late_corrections"`
 	Evictions       uint64            `json:"evictions"`
-	Files           []fileReport      `json:"files"`
+	// ToPSN and FromPSN count TCP packets on the port by direction.
+	ToPSN   uint64 `json:"to_psn"`
+	FromPSN uint64 `json:"from_psn"`
+	// ClockBackwards counts frames stamped more than a second before an
+	// earlier one; MaxClockBackwards is the largest step, in seconds.
+	ClockBackwards    uint64       `json:"clock_backwards"`
+	MaxClockBackwards float64      `json:"max_clock_backwards_seconds"`
+	Files             []fileReport `json:"files"`
 }
 
 // writeAnalyzeJSON streams the report: one attempt per line inside the
@@ -172,7 +179,10 @@ func writeAnalyzeJSON(w io.Writer, r *analyzeReport) error {
 	stats := statsJSON{
 		Packets: r.Stats.Packets, Decoded: r.Stats.Decoded, Ignored: r.Stats.Ignored,
 		Truncated: r.Stats.Truncated, Duplicates: r.Stats.Duplicates,
-		LateCorrections: r.Stats.LateCorrections, Evictions: r.Stats.Evictions, Files: r.Files,
+		LateCorrections: r.Stats.LateCorrections, Evictions: r.Stats.Evictions,
+		ToPSN: r.Stats.ToPSN, FromPSN: r.Stats.FromPSN,
+		ClockBackwards: r.Stats.ClockBackwards, MaxClockBackwards: r.Stats.MaxClockBackwards.Seconds(),
+		Files: r.Files,
 	}
 	summary, err := json.MarshalIndent(r.Summary, "", "  ")
 	if err != nil {
@@ -239,6 +249,16 @@ func writeAnalyzeText(w io.Writer, r *analyzeReport) error {
 		}
 		fmt.Fprintf(w, "Ignored: %s\n", strings.Join(parts, ", "))
 	}
+	if st.ToPSN > 0 && st.FromPSN == 0 {
+		fmt.Fprintf(w, "Warning: %d packets to the PSNs and none from them: the capture holds one direction only (mirror both directions; accepted attempts are then inferred from the client's ACK)\n", st.ToPSN)
+	}
+	if st.ClockBackwards > 0 {
+		fmt.Fprintf(w, "Warning: %d frames are stamped earlier than frames before them (up to %s): the capture is out of time order and outcomes after those steps may be wrong (sort it with reordercap)\n",
+			st.ClockBackwards, st.MaxClockBackwards)
+	}
+	if st.Ignored[capture.ReasonLinkType.String()] > 0 {
+		fmt.Fprintf(w, "Warning: %d frames have link type %s, which syncwatch does not decode\n", st.Ignored[capture.ReasonLinkType.String()], st.UnsupportedLink)
+	}
 	for _, f := range r.Files {
 		for _, s := range f.Interfaces {
 			if s.Dropped != nil && *s.Dropped > 0 {
@@ -264,6 +284,9 @@ func attemptNote(a *capture.Attempt) string {
 	}
 	if a.Late {
 		notes = append(notes, fmt.Sprintf("late answer after %s", fmtDuration(a.AnsweredAt.Sub(a.FirstSeen))))
+	}
+	if a.Incomplete {
+		notes = append(notes, "reported before its answer timeout passed (end of capture or eviction)")
 	}
 	return strings.Join(notes, "; ")
 }

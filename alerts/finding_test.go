@@ -38,7 +38,7 @@ func TestFindingJSON(t *testing.T) {
 		`"dacl":"xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814","acl":"xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814",` +
 		`"acl_line":"permit ip any any","acl_line_seq":30,"psn":"10.0.0.13","psn_name":"psn3","port":8449,"sessions":null,` +
 		`"attempt":{"client":"10.1.10.23","client_port":50123,"client_mac":null,"psn":"10.0.0.13","port":8449,"outcome":"accepted",` +
-		`"syn_seen":true,"inferred":false,"late":false,"syns":1,"first_seen":"2026-03-02T08:15:04.120000000Z",` +
+		`"syn_seen":true,"inferred":false,"late":false,"syns":1,"incomplete":false,"first_seen":"2026-03-02T08:15:04.120000000Z",` +
 		`"answered_at":"2026-03-02T08:15:04.122000000Z","rtt_seconds":0.002,"vlans":[],"interface":"span0","icmp":null},` +
 		`"matched_by":"ipv4","authz_changed_at":"2026-03-02T07:15:04.120000000Z",` +
 		`"confirm":{"at":"2026-03-02T08:15:09.120000000Z","posture":"compliant","dacl":"xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814","verdict":"permit"},` +

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gosnmp/gosnmp"
 )
@@ -111,9 +112,16 @@ func reportReason(oid string) (Reason, string) {
 func (c *Client) classify(ctx context.Context, op string, err error, report string) *Error {
 	e := &Error{Device: c.device, Target: c.target, Op: op, Err: err}
 	tries := c.cfg.retries() + 1
+	ctxErr := ctx.Err()
+	if dl, ok := ctx.Deadline(); ok && ctxErr == nil && !time.Now().Before(dl) {
+		// gosnmp bounds its socket reads by the context's deadline too,
+		// and its read can time out a moment before the context's own
+		// timer marks it done: the caller's deadline ended the poll.
+		ctxErr = context.DeadlineExceeded
+	}
 	switch {
-	case ctx.Err() != nil:
-		e.Reason, e.Detail, e.Err = ReasonCanceled, "stopped by the caller", ctx.Err()
+	case ctxErr != nil:
+		e.Reason, e.Detail, e.Err = ReasonCanceled, "stopped by the caller", ctxErr
 	case report != "" && reasonOfReport(report) != "":
 		e.Reason, e.Detail = reportReason(report)
 		e.Err = nil

@@ -24,6 +24,7 @@ import (
 
 	"github.com/syncwatch/syncwatch/capture"
 	"github.com/syncwatch/syncwatch/collectors"
+	"github.com/syncwatch/syncwatch/internal/secret"
 )
 
 // The flag has its own name so that it cannot clash with another test
@@ -503,8 +504,8 @@ func TestAlertmanagerConfigErrors(t *testing.T) {
 		{AlertmanagerConfig{Peers: []string{"http://am1:9093", "http://am1:9093/"}}, `alertmanager peer "http://am1:9093/" given twice`},
 		{AlertmanagerConfig{Peers: []string{"http://am1:9093"}, MinSeverity: "page"}, `alertmanager: "page" is not a severity`},
 		{AlertmanagerConfig{Peers: []string{"http://am1:9093"}, ExternalURL: "syncwatch:9108"}, `alertmanager: external URL: not an http or https URL`},
-		{AlertmanagerConfig{Peers: []string{"http://am1:9093"}, HTTP: HTTPOptions{BearerToken: &Secret{Env: "SYNCWATCH_TEST_UNSET"}}}, `alertmanager: bearer token: environment variable SYNCWATCH_TEST_UNSET is not set or empty`},
-		{AlertmanagerConfig{Peers: []string{"http://am1:9093"}, HTTP: HTTPOptions{BearerToken: &Secret{Env: "A"}, BasicAuth: &BasicAuth{}}}, `alertmanager: basic auth and a bearer token are exclusive`},
+		{AlertmanagerConfig{Peers: []string{"http://am1:9093"}, HTTP: HTTPOptions{BearerToken: &secret.Secret{Env: "SYNCWATCH_TEST_UNSET"}}}, `alertmanager: bearer token: environment variable SYNCWATCH_TEST_UNSET is not set or empty`},
+		{AlertmanagerConfig{Peers: []string{"http://am1:9093"}, HTTP: HTTPOptions{BearerToken: &secret.Secret{Env: "A"}, BasicAuth: &BasicAuth{}}}, `alertmanager: basic auth and a bearer token are exclusive`},
 		{AlertmanagerConfig{Peers: []string{"http://am1:9093"}, HTTP: HTTPOptions{TLS: TLSOptions{CAFile: "/nonexistent/ca.pem"}}}, `alertmanager: TLS CA file: open /nonexistent/ca.pem: no such file or directory`},
 		{AlertmanagerConfig{Peers: []string{"http://am1:9093"}, HTTP: HTTPOptions{TLS: TLSOptions{CertFile: "c.pem"}}}, `alertmanager: a TLS client certificate needs both cert_file and key_file`},
 	}
@@ -536,8 +537,8 @@ func TestAlertmanagerAuth(t *testing.T) {
 	}
 	t.Setenv("SYNCWATCH_TEST_TOKEN", "tok-123")
 	for _, h := range []HTTPOptions{
-		{BasicAuth: &BasicAuth{Username: "syncwatch", Password: Secret{File: pw}}},
-		{BearerToken: &Secret{Env: "SYNCWATCH_TEST_TOKEN"}},
+		{BasicAuth: &BasicAuth{Username: "syncwatch", Password: secret.Secret{File: pw}}},
+		{BearerToken: &secret.Secret{Env: "SYNCWATCH_TEST_TOKEN"}},
 	} {
 		a := newTestAlertmanager(t, AlertmanagerConfig{Peers: []string{srv.URL}, HTTP: h}, nil)
 		a.Send(Notification{Finding: sinkExampleFindings()[0], Status: Firing})

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/syncwatch/syncwatch/internal/secret"
 )
 
 // The webhook's headers (README, "Webhooks").
@@ -74,7 +76,7 @@ type WebhookConfig struct {
 	URL  string
 	HTTP HTTPOptions
 	// Secret, when set, signs every body (SignatureHeader).
-	Secret *Secret
+	Secret *secret.Secret
 	// MinSeverity is the least severe finding sent (default info: all).
 	MinSeverity Severity
 	// QueueSize bounds the notifications waiting (DefaultQueueSize).

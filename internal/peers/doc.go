@@ -1,0 +1,14 @@
+// Package peers starts real Alertmanager and Prometheus servers (the Debian
+// prometheus-alertmanager and prometheus packages) for tests, on free
+// loopback ports with temporary storage, and reads their HTTP APIs.
+//
+// Every server is bounded in time (start, readiness and stop all have
+// deadlines) and cleaned up when the test ends: its process group is
+// killed and its files removed. A server's output is written to the test
+// log when the test fails. Through internal/testenv a test skips when a
+// program is missing on a developer's machine and fails in CI.
+//
+// An Alertmanager can be stopped and started again on the same ports and
+// data (an outage), and several can form a gossip cluster on loopback; a
+// Webhook is the loopback HTTP receiver Alertmanager notifies.
+package peers

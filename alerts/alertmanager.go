@@ -63,7 +63,9 @@ type AlertmanagerConfig struct {
 // Alertmanager is the sink that posts findings at or above a severity to
 // every peer of an Alertmanager cluster through API v2, re-sends firing
 // alerts every resend interval with endsAt ahead and resolved ones for the
-// retention, and queues per peer what a peer that is down misses.
+// retention, and queues per peer what a peer that is down misses; a peer
+// that answers again after failures gets every alert again at once, since
+// a restarted Alertmanager has lost them.
 type Alertmanager struct {
 	cfg   AlertmanagerConfig
 	opts  alertOptions
@@ -160,6 +162,7 @@ func NewAlertmanager(cfg AlertmanagerConfig, m *SinkMetrics) (*Alertmanager, err
 			sink: "alertmanager", peer: name,
 			capacity: cfg.QueueSize, maxBatch: cfg.MaxBatch, retry: cfg.Retry,
 			metrics: m, log: cfg.Logger, now: cfg.Now,
+			recovered: func(delivered map[string]bool) { a.requeue(peer, delivered) },
 		}, func(ctx context.Context, batch []postableAlert) error {
 			body, err := json.Marshal(batch)
 			if err != nil {
@@ -305,6 +308,28 @@ func (a *Alertmanager) resend() {
 		for _, p := range a.peers {
 			p.queue.put(key, st.alert)
 		}
+	}
+}
+
+// requeue queues every alert but those just delivered for a peer that
+// came back after failed deliveries: an Alertmanager that restarted has
+// lost the alerts it was sent before, and would otherwise lack them until
+// the next resend.
+func (a *Alertmanager) requeue(p *amPeer, delivered map[string]bool) {
+	select {
+	case <-a.stop:
+		// Closing: the queue takes nothing more.
+		return
+	default:
+	}
+	now := a.cfg.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for key, st := range a.alerts {
+		if delivered[key] || st.resolved && now.Sub(st.resolvedAt) > a.cfg.ResolvedRetention {
+			continue
+		}
+		p.queue.put(key, st.alert)
 	}
 }
 

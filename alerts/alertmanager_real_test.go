@@ -301,6 +301,37 @@ func TestRealAlertmanagerOutage(t *testing.T) {
 	}
 }
 
+// TestRealAlertmanagerRestartForgets: Alertmanager keeps no alerts across
+// a restart. An alert delivered before an outage is gone when the peer
+// comes back; the sink, which saw the peer fail while it delivered a new
+// one, sends it every alert again as soon as it recovers, not at the
+// hour's resend.
+func TestRealAlertmanagerRestartForgets(t *testing.T) {
+	am := peers.StartAlertmanager(t, peers.AlertmanagerOptions{})
+	sink := newRealSink(t, nil, nil, am)
+	l := newLiveLab(t, "span-host-1", nil, nil, sink)
+	ctx, cancel := context.WithTimeout(context.Background(), realWait)
+	defer cancel()
+
+	l.Attempt(liveAttempt(t, "10.1.0.1>10.0.0.12 accepted mac=1", time.Now()))
+	waitAlerts(t, ctx, am, "the first alert", hasAlerts(1))
+	am.Stop(t)
+	l.Attempt(liveAttempt(t, "10.1.0.3>10.0.0.11 unanswered mac=3", time.Now()))
+	time.Sleep(time.Second)
+	am.Start(t)
+	back := time.Now()
+	got := waitAlerts(t, ctx, am, "both alerts", hasAlerts(2))
+	t.Logf("both alerts in /api/v2/alerts %v after the restart", time.Since(back))
+	var kinds []string
+	for _, a := range got {
+		kinds = append(kinds, a.Labels["kind"])
+	}
+	sort.Strings(kinds)
+	if want := []string{"compliant-reached", "sync-path-blocked"}; !reflect.DeepEqual(kinds, want) {
+		t.Errorf("kinds %v, want %v", kinds, want)
+	}
+}
+
 // TestRealAlertmanagerCluster: two Alertmanagers clustered on loopback
 // both receive the alert (the sink posts to every peer; alerts are not
 // gossiped), and the webhook gets one notification, not one per peer.

@@ -657,3 +657,39 @@ func TestAlertmanagerQueuesWhilePeerDown(t *testing.T) {
 		t.Errorf("delivered %v, want %v", kinds, want)
 	}
 }
+
+// TestAlertmanagerRequeuesAfterRecovery: a peer that failed and answers
+// again may have restarted, and an Alertmanager keeps no alerts across a
+// restart: after the queued alert, the peer gets every other alert again
+// at once (not at the next resend), the one just delivered excepted.
+func TestAlertmanagerRequeuesAfterRecovery(t *testing.T) {
+	peer := newFakeAlertmanager(t)
+	m, _ := NewSinkMetrics(nil)
+	a := newTestAlertmanager(t, AlertmanagerConfig{Peers: []string{peer.URL}, ResendInterval: time.Hour}, m)
+	fs := sinkExampleFindings()
+	a.Send(Notification{Finding: fs[0], Status: Firing})
+	if got := peer.next(t); len(got) != 1 || got[0].Labels["kind"] != string(fs[0].Kind) {
+		t.Fatalf("first POST %+v", got)
+	}
+	peer.mu.Lock()
+	peer.answer = http.StatusServiceUnavailable
+	peer.mu.Unlock()
+	a.Send(Notification{Finding: fs[1], Status: Firing})
+	eventually(t, func() bool {
+		return testutil.ToFloat64(m.failures.WithLabelValues("alertmanager", peer.Listener.Addr().String(), reasonHTTP5xx)) >= 2
+	})
+	peer.mu.Lock()
+	peer.answer = 0
+	peer.mu.Unlock()
+	if got := peer.next(t); len(got) != 1 || got[0].Labels["kind"] != string(fs[1].Kind) {
+		t.Fatalf("after the recovery, first POST %+v, want the queued alert", got)
+	}
+	if got := peer.next(t); len(got) != 1 || got[0].Labels["kind"] != string(fs[0].Kind) {
+		t.Fatalf("after the recovery, second POST %+v, want the alert sent before the outage", got)
+	}
+	select {
+	case b := <-peer.got:
+		t.Errorf("a further POST: %s", b)
+	case <-time.After(100 * time.Millisecond):
+	}
+}

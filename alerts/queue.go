@@ -95,6 +95,7 @@ type sinkQueue[T any] struct {
 	maxBatch   int
 	retry      RetryPolicy
 	deliver    func(ctx context.Context, batch []T) error
+	recovered  func(delivered map[string]bool)
 	metrics    *peerMetrics
 	log        *slog.Logger
 	now        func() time.Time
@@ -121,6 +122,11 @@ type queueConfig struct {
 	metrics    *SinkMetrics
 	log        *slog.Logger
 	now        func() time.Time
+	// recovered, when set, is called from the queue's goroutine after a
+	// delivery succeeded that followed failures, with the keys it
+	// delivered: the peer is back, and may have lost what it had before
+	// (a restarted Alertmanager keeps no alerts).
+	recovered func(delivered map[string]bool)
 }
 
 // newSinkQueue starts a queue that hands batches to deliver.
@@ -141,14 +147,15 @@ func newSinkQueue[T any](c queueConfig, deliver func(ctx context.Context, batch 
 	q := &sinkQueue[T]{
 		sink: c.sink, peer: c.peer,
 		capacity: c.capacity, maxBatch: c.maxBatch,
-		retry:   c.retry.withDefaults(),
-		deliver: deliver,
-		metrics: c.metrics.peer(c.sink, c.peer, c.capacity),
-		log:     c.log.With("sink", c.sink, "peer", c.peer),
-		now:     c.now,
-		byKey:   map[string]*queued[T]{},
-		wake:    make(chan struct{}, 1),
-		ctx:     ctx, abort: cancel,
+		retry:     c.retry.withDefaults(),
+		deliver:   deliver,
+		recovered: c.recovered,
+		metrics:   c.metrics.peer(c.sink, c.peer, c.capacity),
+		log:       c.log.With("sink", c.sink, "peer", c.peer),
+		now:       c.now,
+		byKey:     map[string]*queued[T]{},
+		wake:      make(chan struct{}, 1),
+		ctx:       ctx, abort: cancel,
 		done: make(chan struct{}),
 	}
 	go q.run()
@@ -215,6 +222,17 @@ func (q *sinkQueue[T]) next() []T {
 	return batch
 }
 
+// keys returns the keys of the n items in flight.
+func (q *sinkQueue[T]) keys(n int) map[string]bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := make(map[string]bool, n)
+	for _, e := range q.items[:n] {
+		out[e.key] = true
+	}
+	return out
+}
+
 // finish removes the n items in flight (delivered or given up) or puts
 // them back to wait (to be retried).
 func (q *sinkQueue[T]) finish(n int, remove bool) {
@@ -263,10 +281,17 @@ func (q *sinkQueue[T]) run() {
 		err := q.deliver(q.ctx, batch)
 		took := q.now().Sub(start)
 		if err == nil {
+			var delivered map[string]bool
+			if failures > 0 && q.recovered != nil {
+				delivered = q.keys(len(batch))
+			}
 			q.finish(len(batch), true)
 			q.metrics.success(len(batch), took, q.now())
 			if failures > 0 {
 				q.log.Info("delivery recovered", "after_failures", failures)
+				if q.recovered != nil {
+					q.recovered(delivered)
+				}
 			}
 			failures = 0
 			continue

@@ -332,6 +332,46 @@ func TestRealAlertmanagerRestartForgets(t *testing.T) {
 	}
 }
 
+// TestRealAlertmanagerResolvedDuringOutage: a finding notified as firing
+// resolves while the Alertmanager is down; started again (its alerts
+// lost, its notification log kept in its storage), it gets the resolved
+// alert from the queue and notifies the webhook "resolved".
+func TestRealAlertmanagerResolvedDuringOutage(t *testing.T) {
+	hook := peers.StartWebhook(t)
+	am := peers.StartAlertmanager(t, peers.AlertmanagerOptions{Route: peers.Route{WebhookURL: hook.URL, GroupBy: []string{"..."}}})
+	sink := newRealSink(t, nil, nil, am)
+	l := newLiveLab(t, "span-host-1", nil, nil, sink)
+	ctx, cancel := context.WithTimeout(context.Background(), realWait)
+	defer cancel()
+
+	t0 := time.Now().Add(-25 * time.Second)
+	l.Attempt(liveAttempt(t, "10.1.0.1>10.0.0.12 accepted mac=1", t0))
+	if notes, err := hook.WaitFor(ctx, 1); err != nil || notes[0].Status != "firing" {
+		t.Fatalf("firing notification %+v %v", notes, err)
+	}
+	am.Stop(t)
+	l.inv.set(withSession(t, l.inv.get(), "a4:bb:6d:00:00:01", func(s *collectors.Session) { s.DACL = compliantFixed }))
+	l.Tick(t0.Add(12 * time.Second))
+	resolvedAt := time.Now()
+	l.Tick(resolvedAt)
+	if len(l.Active()) != 0 {
+		t.Fatalf("not resolved: %+v", l.Active())
+	}
+	time.Sleep(time.Second)
+	am.Start(t)
+	notes, err := hook.WaitFor(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := notes[1]
+	if n.Status != "resolved" || len(n.Alerts) != 1 || !reflect.DeepEqual(n.Alerts[0].Labels, wantReachedLabels) || !msEqual(n.Alerts[0].EndsAt, resolvedAt) {
+		t.Errorf("after the outage, notification %+v, want the resolution at %v", n, resolvedAt)
+	}
+	if got, err := am.Alerts(ctx); err != nil || len(got) != 0 {
+		t.Errorf("alerts %+v %v", got, err)
+	}
+}
+
 // TestRealAlertmanagerCluster: two Alertmanagers clustered on loopback
 // both receive the alert (the sink posts to every peer; alerts are not
 // gossiped), and the webhook gets one notification, not one per peer.
@@ -358,6 +398,42 @@ func TestRealAlertmanagerCluster(t *testing.T) {
 	notes := settledNotifications(t, ctx, hook, 1)
 	if len(notes) != 1 || notes[0].Status != "firing" || len(notes[0].Alerts) != 1 {
 		t.Errorf("notifications %+v, want one firing with one alert", notes)
+	}
+}
+
+// TestRealClusterPeerRestart: one peer of a cluster of two restarts while
+// a new finding fires. It rejoins, gets both alerts from the sink (the
+// queued one and, having recovered, the one it lost), and the cluster
+// notifies each alert once: the restarted peer learns from the gossip
+// and its storage that the first was notified already.
+func TestRealClusterPeerRestart(t *testing.T) {
+	hook := peers.StartWebhook(t)
+	ams := peers.StartCluster(t, 2, peers.AlertmanagerOptions{Route: peers.Route{WebhookURL: hook.URL, GroupBy: []string{"..."}}})
+	sink := newRealSink(t, nil, nil, ams...)
+	l := newLiveLab(t, "span-host-1", nil, nil, sink)
+	ctx, cancel := context.WithTimeout(context.Background(), realWait)
+	defer cancel()
+
+	l.Attempt(liveAttempt(t, "10.1.0.1>10.0.0.12 accepted mac=1", time.Now()))
+	settledNotifications(t, ctx, hook, 1)
+	ams[1].Stop(t)
+	l.Attempt(liveAttempt(t, "10.1.0.3>10.0.0.11 unanswered mac=3", time.Now()))
+	waitAlerts(t, ctx, ams[0], "both alerts on the peer that stayed", hasAlerts(2))
+	time.Sleep(time.Second)
+	ams[1].Start(t)
+	if err := ams[1].WaitClustered(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	waitAlerts(t, ctx, ams[1], "both alerts on the restarted peer", hasAlerts(2))
+	notes := settledNotifications(t, ctx, hook, 2)
+	var kinds []string
+	for _, n := range notes {
+		for _, a := range n.Alerts {
+			kinds = append(kinds, n.Status+" "+a.Labels["kind"])
+		}
+	}
+	if want := []string{"firing compliant-reached", "firing sync-path-blocked"}; !reflect.DeepEqual(kinds, want) {
+		t.Errorf("notifications %q, want %q", kinds, want)
 	}
 }
 

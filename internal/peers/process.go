@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,15 +108,27 @@ func (p *process) start() error {
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	setProcAttr(cmd)
 	fmt.Fprintf(p.out, "--- %s start %s\n", time.Now().UTC().Format(time.RFC3339Nano), strings.Join(cmd.Args, " "))
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("%s: %w", p.name, err)
-	}
+	// The child is started and waited for on a thread of its own, locked
+	// for its lifetime: Linux sends the parent-death signal when the thread
+	// that forked exits, which the Go runtime may otherwise do at any time.
+	started := make(chan error, 1)
 	done := make(chan struct{})
 	var waitErr error
 	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		defer close(done)
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
 		waitErr = cmd.Wait()
-		close(done)
 	}()
+	if err := <-started; err != nil {
+		<-done
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
 	p.cmd, p.done = cmd, done
 
 	ctx, cancel := context.WithTimeout(context.Background(), ReadyTimeout)

@@ -247,11 +247,13 @@ func TestRealAlertmanagerFiresAndResolves(t *testing.T) {
 	}
 }
 
-// TestRealAlertmanagerOutage: with the Alertmanager stopped, a finding
-// waits in the sink's queue (counted: queue length 1, failed deliveries
-// by reason "connection"); started again on the same port, it receives
-// the queued alert at the next retry of the backoff (at most
-// DefaultDeliveryRetryMax later), long before the hour's resend.
+// TestRealAlertmanagerOutage: with the Alertmanager stopped, findings
+// wait in the sink's bounded queue (counted: queue length 2 of 2, the
+// third finding refused, failed deliveries by reason "connection");
+// started again on the same port, it receives the queued alerts at the
+// next retry of the backoff (at most DefaultDeliveryRetryMax later), long
+// before the hour's resend, and the refused one right after them, as the
+// sink sends every alert again to a peer that recovered.
 func TestRealAlertmanagerOutage(t *testing.T) {
 	hook := peers.StartWebhook(t)
 	am := peers.StartAlertmanager(t, peers.AlertmanagerOptions{Route: peers.Route{WebhookURL: hook.URL, GroupBy: []string{"..."}}})
@@ -260,14 +262,24 @@ func TestRealAlertmanagerOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := newRealSink(t, m, func(c *AlertmanagerConfig) { c.QueueSize = 10 }, am)
+	sink := newRealSink(t, m, func(c *AlertmanagerConfig) { c.QueueSize = 2 }, am)
 	l := newLiveLab(t, "span-host-1", nil, nil, sink)
 	ctx, cancel := context.WithTimeout(context.Background(), realWait)
 	defer cancel()
 	peer := strings.TrimPrefix(am.URL, "http://")
+	metric := func(c interface {
+		WithLabelValues(...string) prometheus.Counter
+	}) float64 {
+		return testutil.ToFloat64(c.WithLabelValues("alertmanager", peer))
+	}
 
 	am.Stop(t)
-	l.Attempt(liveAttempt(t, "10.1.0.1>10.0.0.12 accepted mac=1", time.Now()))
+	now := time.Now()
+	// Endpoint 1's dACL denies psn1 only: reaching psn2, psn3 and psn4 are
+	// three compliant-reached findings.
+	for _, psn := range []string{"10.0.0.12", "10.0.0.13", "10.0.0.14"} {
+		l.Attempt(liveAttempt(t, "10.1.0.1>"+psn+" accepted mac=1", now))
+	}
 	// Long enough for the backoff to reach its cap.
 	outage := 8 * time.Second
 	time.Sleep(outage)
@@ -275,28 +287,41 @@ func TestRealAlertmanagerOutage(t *testing.T) {
 	if failures < 2 {
 		t.Errorf("%v failed deliveries during the outage", failures)
 	}
-	if q := testutil.ToFloat64(m.queueLength.WithLabelValues("alertmanager", peer)); q != 1 {
-		t.Errorf("queue length %v during the outage, want 1", q)
+	if q := testutil.ToFloat64(m.queueLength.WithLabelValues("alertmanager", peer)); q != 2 {
+		t.Errorf("queue length %v during the outage, want 2", q)
 	}
-	if c := testutil.ToFloat64(m.queueCapacity.WithLabelValues("alertmanager", peer)); c != 10 {
-		t.Errorf("queue capacity %v, want 10", c)
+	if c := testutil.ToFloat64(m.queueCapacity.WithLabelValues("alertmanager", peer)); c != 2 {
+		t.Errorf("queue capacity %v, want 2", c)
+	}
+	if r := metric(m.refused); r != 1 {
+		t.Errorf("%v refused by the full queue, want 1", r)
 	}
 
 	am.Start(t)
 	back := time.Now()
-	got := waitAlerts(t, ctx, am, "the queued alert", hasAlerts(1))
-	arrived := time.Since(back)
-	t.Logf("after an outage of %v (%v failed deliveries), the queued alert was in /api/v2/alerts %v after Alertmanager was ready again", outage, failures, arrived)
-	if !reflect.DeepEqual(got[0].Labels, wantReachedLabels) {
-		t.Errorf("labels %v", got[0].Labels)
+	waitAlerts(t, ctx, am, "the queued alerts", func(a []peers.Alert) bool { return len(a) >= 2 })
+	queued := time.Since(back)
+	got := waitAlerts(t, ctx, am, "all three alerts", hasAlerts(3))
+	all := time.Since(back)
+	t.Logf("after an outage of %v (%v failed deliveries), the queued alerts were in /api/v2/alerts %v after Alertmanager was ready again, all three (the refused one too) %v after", outage, failures, queued, all)
+	var psns []string
+	for _, a := range got {
+		if !reflect.DeepEqual(withoutKeys(a.Labels, "psn"), withoutKeys(wantReachedLabels, "psn")) {
+			t.Errorf("labels %v", a.Labels)
+		}
+		psns = append(psns, a.Labels["psn"])
+	}
+	sort.Strings(psns)
+	if want := []string{"10.0.0.12", "10.0.0.13", "10.0.0.14"}; !reflect.DeepEqual(psns, want) {
+		t.Errorf("alerts for PSNs %v, want %v", psns, want)
 	}
 	if q := testutil.ToFloat64(m.queueLength.WithLabelValues("alertmanager", peer)); q != 0 {
 		t.Errorf("queue length %v after the delivery", q)
 	}
-	if d := testutil.ToFloat64(m.notifications.WithLabelValues("alertmanager", peer)); d != 1 {
-		t.Errorf("%v notifications delivered, want 1", d)
+	if d := metric(m.notifications); d != 3 {
+		t.Errorf("%v notifications delivered, want 3", d)
 	}
-	if _, err := hook.WaitFor(ctx, 1); err != nil {
+	if _, err := hook.WaitFor(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
 }

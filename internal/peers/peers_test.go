@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +173,32 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 	p := PromtoolCheckMetrics(t, "# HELP x Things.\n# TYPE x counter\nx 1\n")
 	if len(p) != 1 || !strings.Contains(p[0], `counter metrics should have "_total" suffix`) {
 		t.Errorf("problems %q", p)
+	}
+}
+
+// fatalRecorder keeps the message of a Fatalf and ends the goroutine, as
+// testing.T does, without failing the test.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalRecorder) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// TestAlertmanagerBadConfig: a server that exits before it is ready is
+// reported with its own last words.
+func TestAlertmanagerBadConfig(t *testing.T) {
+	rec := &fatalRecorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		StartAlertmanager(rec, AlertmanagerOptions{Config: "route:\n  receiver: nowhere\n"})
+	}()
+	<-done
+	if !strings.Contains(rec.msg, "exited before it was ready") || !strings.Contains(rec.msg, `undefined receiver \"nowhere\"`) {
+		t.Errorf("error %q", rec.msg)
 	}
 }

@@ -11,4 +11,13 @@
 // An Alertmanager can be stopped and started again on the same ports and
 // data (an outage), and several can form a gossip cluster on loopback; a
 // Webhook is the loopback HTTP receiver Alertmanager notifies.
+//
+// What the tests rely on, as Debian's Alertmanager 0.25 behaves:
+// /api/v2/alerts never lists an alert whose endsAt has passed, whatever the
+// filter (active=false included), so a resolved alert is seen by its
+// absence and by the webhook's "resolved" notification; a restarted
+// Alertmanager has no alerts (only silences and the notification log are
+// kept in its storage); alerts are not gossiped between peers of a cluster
+// (senders post to each), the notification log is, so that a cluster
+// notifies once, the second peer after its peer timeout.
 package peers

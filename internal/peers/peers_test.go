@@ -31,7 +31,8 @@ func postAlert(t *testing.T, am *Alertmanager, name string, ends time.Time) {
 // TestAlertmanager posts an alert to a real Alertmanager, reads it back,
 // gets its webhook notification, resolves it (it leaves the listing, also
 // with active=false: the API lists no resolved alert), and checks that the
-// server comes back on the same port after a stop.
+// server comes back on the same port after a stop, without the alert that
+// was firing when it stopped.
 func TestAlertmanager(t *testing.T) {
 	hook := StartWebhook(t)
 	am := StartAlertmanager(t, AlertmanagerOptions{Route: Route{WebhookURL: hook.URL}})
@@ -73,6 +74,7 @@ func TestAlertmanager(t *testing.T) {
 		t.Errorf("resolved notification %+v", n)
 	}
 
+	postAlert(t, am, "FiringAtTheStop", time.Now().Add(time.Hour))
 	url := am.URL
 	am.Stop(t)
 	if am.Running() {

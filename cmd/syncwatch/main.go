@@ -50,6 +50,7 @@ func commands() []command {
 		{"analyze", "classify connection attempts to the state-sync port in capture files", runAnalyze},
 		{"watch", "classify attempts live on SPAN interfaces and print each as a JSON line", runWatch},
 		{"audit", "judge the switches' dACLs and redirect ACLs against the PSNs' state-sync port", runAudit},
+		{"healthcheck", "ask a running daemon whether it is healthy (for Docker's HEALTHCHECK)", runHealthcheck},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -89,6 +90,8 @@ func exitCode(env *environment, name string, err error) int {
 		return exitOK
 	case errors.Is(err, errHelp):
 		return exitOK
+	case errors.Is(err, errUnhealthy):
+		return exitRuntime
 	case errors.As(err, &u):
 		fmt.Fprintf(env.stderr, "syncwatch %s: %v\n", name, err)
 		return exitUsage

@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // Exit codes that scripts can rely on.
@@ -43,10 +45,22 @@ type command struct {
 type environment struct {
 	stdout io.Writer
 	stderr io.Writer
+
+	// For run: hups replaces SIGHUP (tests send on it; nil listens for the
+	// signal); onListen is told the HTTP address once it listens;
+	// transcriptPoll is how often the transcripts' files are compared
+	// (default 5 s); newCollector makes the live collector (nil: switches
+	// are read from transcripts only).
+	hups           <-chan os.Signal
+	onListen       func(net.Addr)
+	transcriptPoll time.Duration
+	newCollector   collectorFactory
 }
 
 func commands() []command {
 	return []command{
+		{"run", "run the sensor: live capture, inventory, audit, judge, sinks and HTTP", runDaemon},
+		{"check-config", "check a configuration file without starting anything", runCheckConfig},
 		{"analyze", "classify connection attempts to the state-sync port in capture files", runAnalyze},
 		{"watch", "classify attempts live on SPAN interfaces and print each as a JSON line", runWatch},
 		{"audit", "judge the switches' dACLs and redirect ACLs against the PSNs' state-sync port", runAudit},

@@ -325,6 +325,13 @@ func (d *daemon) saveEvidence(f *alerts.Finding) string {
 // run runs until ctx ends (SIGTERM, SIGINT), then shuts down in order.
 func (d *daemon) run(ctx context.Context) error {
 	cfg := d.cfg.Load()
+	hups := d.env.hups
+	if hups == nil {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGHUP)
+		defer signal.Stop(ch)
+		hups = ch
+	}
 	ln, err := net.Listen("tcp", cfg.ListenAddress())
 	if err != nil {
 		d.closeAll(context.Background())
@@ -332,13 +339,6 @@ func (d *daemon) run(ctx context.Context) error {
 	}
 	if d.env.onListen != nil {
 		d.env.onListen(ln.Addr())
-	}
-	hups := d.env.hups
-	if hups == nil {
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, syscall.SIGHUP)
-		defer signal.Stop(ch)
-		hups = ch
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -52,11 +52,20 @@ type runningDaemon struct {
 // startDaemon runs `syncwatch run --config cfg` in-process and waits for
 // its HTTP listener.
 func startDaemon(t *testing.T, cfg string) *runningDaemon {
+	return startDaemonSignals(t, cfg, true)
+}
+
+// startDaemonSignals starts the daemon; without fakeHUP it listens for the
+// real SIGHUP.
+func startDaemonSignals(t *testing.T, cfg string, fakeHUP bool) *runningDaemon {
 	t.Helper()
 	d := &runningDaemon{hups: make(chan os.Signal, 1), stderr: &syncBuffer{}, stdout: &syncBuffer{}}
 	addr := make(chan net.Addr, 1)
 	env := &environment{stdout: d.stdout, stderr: d.stderr, hups: d.hups, transcriptPoll: 50 * time.Millisecond,
 		onListen: func(a net.Addr) { addr <- a }}
+	if !fakeHUP {
+		env.hups = nil
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	code := make(chan int, 1)
 	go func() { code <- run(ctx, env, []string{"run", "--config", cfg, "--log-level", "debug"}) }()

@@ -101,9 +101,11 @@ func startDaemonSignals(t *testing.T, cfg string, fakeHUP bool) *runningDaemon {
 	return d
 }
 
+func (d *runningDaemon) client() *http.Client { return &http.Client{Timeout: 10 * time.Second} }
+
 func (d *runningDaemon) get(t *testing.T, path string) (int, string) {
 	t.Helper()
-	c := &http.Client{Timeout: 10 * time.Second}
+	c := d.client()
 	resp, err := c.Get(d.base + path)
 	if err != nil {
 		t.Fatalf("GET %s: %v", path, err)

@@ -117,10 +117,8 @@ func (d *daemon) buildSinks(cfg *config.Config, sensor string, running *sinkSet)
 	return b, nil
 }
 
-// install makes b the running sinks and returns those it replaced. A new
-// Alertmanager sink is told of every active finding, so that their alerts
-// keep being sent (Alertmanager deduplicates them).
-func (s *sinkSet) install(b *builtSinks, active []alerts.Finding, at time.Time, log *slog.Logger) []alerts.Sink {
+// install makes b the running sinks and returns those it replaced.
+func (s *sinkSet) install(b *builtSinks, log *slog.Logger) []alerts.Sink {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var old []alerts.Sink
@@ -140,14 +138,23 @@ func (s *sinkSet) install(b *builtSinks, active []alerts.Finding, at time.Time, 
 		s.jsonLog = b.jsonLog
 	}
 	s.sinks, s.logPath = sinks, b.logPath
-	if b.am != nil {
-		for _, f := range active {
-			if f.Severity == "" || f.Severity.Rank() > 0 {
-				b.am.Send(alerts.Notification{Finding: f, Status: alerts.Firing, At: at})
-			}
-		}
-	}
 	return old
+}
+
+// seed tells a new Alertmanager sink of every active finding, so that
+// their alerts keep being sent (Alertmanager deduplicates them). A
+// compliant-reached still waiting for its confirm (confirming: a live
+// collector refreshes switches) is left out: it is paged when confirmed.
+func (s *sinkSet) seed(am *alerts.Alertmanager, active []alerts.Finding, at time.Time, confirming bool) {
+	if am == nil {
+		return
+	}
+	for _, f := range active {
+		if confirming && f.Kind == alerts.KindCompliantReached && f.Confirm == nil {
+			continue
+		}
+		am.Send(alerts.Notification{Finding: f, Status: alerts.Firing, At: at})
+	}
 }
 
 // alertmanagerConfig maps the alertmanager section; nil without peers.

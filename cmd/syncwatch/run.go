@@ -104,11 +104,14 @@ type daemon struct {
 	file string
 	now  func() time.Time
 
-	cfg    atomic.Pointer[config.Config]
-	sensor string
-	judge  atomic.Pointer[alerts.Judge]
-	lc     *alerts.Lifecycle
-	sinks  *sinkSet
+	cfg atomic.Pointer[config.Config]
+	// started is the configuration the daemon started with: what a reload
+	// cannot change is compared with it.
+	started *config.Config
+	sensor  string
+	judge   atomic.Pointer[alerts.Judge]
+	lc      *alerts.Lifecycle
+	sinks   *sinkSet
 
 	sinkMetrics *alerts.SinkMetrics
 	metrics     *daemonMetrics
@@ -206,6 +209,7 @@ func buildInfo() prometheus.Collector {
 func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemon, err error) {
 	d = &daemon{env: env, log: log, file: cfg.File(), now: time.Now, inv: collectors.NewInventory(), sinks: &sinkSet{}}
 	d.cfg.Store(cfg)
+	d.started = cfg
 	d.sensor = cfg.Sensor.Name
 	if d.sensor == "" {
 		if h, err := os.Hostname(); err == nil {
@@ -255,7 +259,7 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 	if err != nil {
 		return nil, usageError{fmt.Errorf("sinks: %w", err)}
 	}
-	d.sinks.install(built, nil, time.Time{}, log)
+	d.sinks.install(built, log)
 
 	judge := judgeOf(cfg)
 	d.judge.Store(judge)
@@ -279,6 +283,10 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 	if d.lc, err = alerts.NewLifecycle(lcfg); err != nil {
 		return nil, err
 	}
+	// Findings restored from the store are not notified again, but the
+	// Alertmanager sink starts empty: without them its resends would stop
+	// and their alerts expire in Alertmanager.
+	d.sinks.seed(built.am, d.lc.Active(), d.lc.Clock(), d.collector != nil)
 
 	if len(cfg.Capture.Interfaces) > 0 {
 		tc := trackerOf(cfg)
@@ -362,10 +370,6 @@ func (d *daemon) run(ctx context.Context) error {
 
 	if err := d.reloadTranscripts(cfg.Transcripts, true); err != nil {
 		d.log.Error("transcripts not read", "error", err)
-	}
-	if len(cfg.Transcripts) == 0 && d.collector == nil {
-		// Audit an empty inventory once so that nothing stale remains.
-		d.inventoryChanged(d.inv.Snapshot())
 	}
 	if d.collector != nil {
 		d.collector.OnUpdate(d.inventoryChanged)
@@ -579,7 +583,6 @@ func (d *daemon) ready() (bool, any) {
 // is logged and the running configuration kept; a good one replaces what
 // can change while capture runs.
 func (d *daemon) reload() {
-	old := d.cfg.Load()
 	now := d.now()
 	fail := func(msgs []string) {
 		d.metrics.reloads.WithLabelValues("failure").Inc()
@@ -610,7 +613,7 @@ func (d *daemon) reload() {
 		fail([]string{"sinks: " + err.Error()})
 		return
 	}
-	for _, what := range restartNeeded(old, cfg) {
+	for _, what := range restartNeeded(d.started, cfg) {
 		d.log.Warn("configuration change needs a restart to take effect; the running value is kept", "section", what)
 	}
 	judge := judgeOf(cfg)
@@ -619,7 +622,8 @@ func (d *daemon) reload() {
 	st.Judge = judge
 	d.lc.Reconfigure(st)
 	d.cfg.Store(cfg)
-	replaced := d.sinks.install(built, d.lc.Active(), d.lc.Clock(), d.log)
+	replaced := d.sinks.install(built, d.log)
+	d.sinks.seed(built.am, d.lc.Active(), d.lc.Clock(), d.collector != nil)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()

@@ -274,3 +274,42 @@ func TestRunLive(t *testing.T) {
 		t.Errorf("no alert matched a finding: %d posts", len(am.snapshot()))
 	}
 }
+
+// TestRunRestartKeepsAlerts restarts the daemon on the same data folder:
+// the findings come back from the store without being notified again (the
+// webhook hears nothing new), and the Alertmanager sink still sends their
+// alerts, so that they do not expire in Alertmanager.
+func TestRunRestartKeepsAlerts(t *testing.T) {
+	dir := t.TempDir()
+	hook, am := newRecorder(t), newRecorder(t)
+	cfgPath := filepath.Join(dir, "syncwatch.yml")
+	os.WriteFile(cfgPath, []byte(daemonConfig(dir, "../../examples/switches",
+		"alertmanager:\n  peers: ["+am.url+"]\n  min_severity: critical\n"+
+			"webhooks:\n  - name: test\n    url: "+hook.url+"/hook\n")), 0o644)
+	critical := func() int {
+		n := 0
+		for _, c := range am.snapshot() {
+			var as []struct{ Labels map[string]string }
+			json.Unmarshal(c.body, &as)
+			for _, a := range as {
+				if a.Labels["kind"] == "dacl-permits-psn" {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	d := startDaemon(t, cfgPath)
+	eventually(t, "the first alert", func() bool { return critical() == 1 })
+	eventually(t, "the webhook calls", func() bool { return len(hook.snapshot()) == 4 })
+	if code := d.stop(); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	d2 := startDaemon(t, cfgPath)
+	eventually(t, "the restored findings", func() bool { return len(d2.findings(t, "").Active) == 4 })
+	eventually(t, "the alert after the restart", func() bool { return critical() == 2 })
+	d2.stop()
+	if n := len(hook.snapshot()); n != 4 {
+		t.Errorf("%d webhook calls: the restart notified the findings again", n)
+	}
+}

@@ -61,8 +61,12 @@ func closeSinks(ctx context.Context, sinks []alerts.Sink) error {
 
 // builtSinks are the sinks of one configuration, not yet in use.
 type builtSinks struct {
-	sinks   []alerts.Sink
+	sinks []alerts.Sink
+	// am is the Alertmanager sink; its place in sinks is gate, which holds
+	// the lifecycle's notifications back until seed told it of the active
+	// findings.
 	am      *alerts.Alertmanager
+	gate    *gatedSink
 	jsonLog *alerts.JSONLog
 	logPath string
 	// reuseLog: the running JSON log writes to the same path; it is kept
@@ -89,8 +93,8 @@ func (d *daemon) buildSinks(cfg *config.Config, sensor string, running *sinkSet)
 		if err != nil {
 			return fail(err)
 		}
-		b.am = am
-		b.sinks = append(b.sinks, am)
+		b.am, b.gate = am, &gatedSink{Sink: am}
+		b.sinks = append(b.sinks, b.gate)
 	}
 	for i := range cfg.Webhooks {
 		wc := webhookConfig(cfg, i)
@@ -142,19 +146,55 @@ func (s *sinkSet) install(b *builtSinks, log *slog.Logger) []alerts.Sink {
 }
 
 // seed tells a new Alertmanager sink of every active finding, so that
-// their alerts keep being sent (Alertmanager deduplicates them). A
+// their alerts keep being sent (Alertmanager deduplicates them), then lets
+// the notifications held back since install through, in order: one that
+// came after active was read is the newer state and wins. A
 // compliant-reached still waiting for its confirm (confirming: a live
 // collector refreshes switches) is left out: it is paged when confirmed.
-func (s *sinkSet) seed(am *alerts.Alertmanager, active []alerts.Finding, at time.Time, confirming bool) {
-	if am == nil {
+func seed(b *builtSinks, active []alerts.Finding, at time.Time, confirming bool) {
+	if b.am == nil {
 		return
 	}
 	for _, f := range active {
 		if confirming && f.Kind == alerts.KindCompliantReached && f.Confirm == nil {
 			continue
 		}
-		am.Send(alerts.Notification{Finding: f, Status: alerts.Firing, At: at})
+		b.am.Send(alerts.Notification{Finding: f, Status: alerts.Firing, At: at})
 	}
+	b.gate.open()
+}
+
+// maxHeld bounds the notifications a gate holds; the gate is open again
+// microseconds after it closed, so this is never reached in practice.
+const maxHeld = 100_000
+
+// gatedSink holds notifications back until open, then passes them on.
+type gatedSink struct {
+	alerts.Sink
+	mu     sync.Mutex
+	opened bool
+	held   []alerts.Notification
+}
+
+// Send passes n on, or holds it while the gate is closed.
+func (g *gatedSink) Send(n alerts.Notification) {
+	g.mu.Lock()
+	if !g.opened && len(g.held) < maxHeld {
+		g.held = append(g.held, n)
+		g.mu.Unlock()
+		return
+	}
+	g.mu.Unlock()
+	g.Sink.Send(n)
+}
+
+func (g *gatedSink) open() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, n := range g.held {
+		g.Sink.Send(n)
+	}
+	g.held, g.opened = nil, true
 }
 
 // alertmanagerConfig maps the alertmanager section; nil without peers.

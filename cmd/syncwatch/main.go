@@ -71,6 +71,17 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// TODO(collectors/live): set newCollector here once package
+	// collectors/live is merged, returning nil when no switch has ssh
+	// settings:
+	//
+	//	newCollector: func(cfg *config.Config, inv *collectors.Inventory, reg prometheus.Registerer, log *slog.Logger) (liveCollector, error) {
+	//		return live.New(cfg, inv, reg, log)
+	//	},
+	//
+	// (*live.Collector must satisfy liveCollector in daemon_inventory.go.)
+	// Until then switches are read from transcripts only and confirms have
+	// no refresher.
 	code := run(ctx, &environment{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
 	stop()
 	os.Exit(code)

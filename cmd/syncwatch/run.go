@@ -251,9 +251,6 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 		}
 		d.collector = c
 	}
-	// TODO(collectors/live): main wires env.newCollector to live.New once
-	// that package is merged; until then switches are read from
-	// transcripts only and confirms have no refresher.
 
 	built, err := d.buildSinks(cfg, d.sensor, nil)
 	if err != nil {
@@ -286,7 +283,7 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 	// Findings restored from the store are not notified again, but the
 	// Alertmanager sink starts empty: without them its resends would stop
 	// and their alerts expire in Alertmanager.
-	d.sinks.seed(built.am, d.lc.Active(), d.lc.Clock(), d.collector != nil)
+	seed(built, d.lc.Active(), d.lc.Clock(), d.collector != nil)
 
 	if len(cfg.Capture.Interfaces) > 0 {
 		tc := trackerOf(cfg)
@@ -623,7 +620,7 @@ func (d *daemon) reload() {
 	d.lc.Reconfigure(st)
 	d.cfg.Store(cfg)
 	replaced := d.sinks.install(built, d.log)
-	d.sinks.seed(built.am, d.lc.Active(), d.lc.Clock(), d.collector != nil)
+	seed(built, d.lc.Active(), d.lc.Clock(), d.collector != nil)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()

@@ -302,6 +302,11 @@ func TestRunAuditReloadTranscripts(t *testing.T) {
 	if hookErr != nil {
 		t.Error("a webhook call's signature did not verify")
 	}
+	for _, path := range []string{"/metrics", "/api/v1/findings", "/readyz", "/"} {
+		if _, body := d.get(t, path); strings.Contains(body, "test-only-hmac") {
+			t.Errorf("%s shows the webhook secret", path)
+		}
+	}
 	if got := keysOf(d.findings(t, "?kind=posture-unclassified").Recent); !reflect.DeepEqual(got, []string{"posture-unclassified|PHONES"}) {
 		t.Errorf("recent: %v", got)
 	}

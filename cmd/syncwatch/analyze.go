@@ -54,8 +54,14 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 		conf = c
+		// As the daemon captures: the file's ports, and only its PSN
+		// addresses count as PSNs (unless the flags say otherwise).
 		if len(tf.ports) == 0 {
 			tf.ports = c.PortList()
+		}
+		if len(tf.psns) == 0 {
+			tf.psns = trackerOf(c).PSNs
+			tf.psnsFromConfig = true
 		}
 	}
 	if *format != "text" && *format != "json" {
@@ -94,7 +100,7 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 		return usagef("--fail-on needs --switch-output: without switch state there are no findings")
 	}
 	if judging {
-		if jd, err = newOfflineJudge(ctx, env, conf, tf.psns, outputs); err != nil {
+		if jd, err = newOfflineJudge(ctx, env, conf, tf.flagPSNs(), outputs); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -272,6 +273,24 @@ func TestRunLive(t *testing.T) {
 		t.Logf("answering packet to Alertmanager post: min %v, p50 %v, p99 %v, max %v (%d alerts)", percentile(toAM, 0), percentile(toAM, .5), percentile(toAM, .99), percentile(toAM, 1), len(toAM))
 	} else {
 		t.Errorf("no alert matched a finding: %d posts", len(am.snapshot()))
+	}
+
+	// The SPAN port goes down: not ready, and the lifecycle hears capture
+	// is unhealthy; it comes back: ready again.
+	if out, err := exec.Command("ip", "link", "set", span, "down").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set down: %v %s", err, out)
+	}
+	eventually(t, "not ready with the interface down", func() bool {
+		code, body := d.get(t, "/readyz")
+		return code == 503 && strings.Contains(body, `"reasons":["capture is running on no interface"]`)
+	})
+	if out, err := exec.Command("ip", "link", "set", span, "up").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set up: %v %s", err, out)
+	}
+	eventually(t, "ready again", func() bool { code, _ := d.get(t, "/readyz"); return code == 200 })
+	_, metrics = d.get(t, "/metrics")
+	if !strings.Contains(metrics, "\nsyncwatch_capture_interface_failures_total{interface=\""+span+"\"} 1\n") {
+		t.Errorf("the interface's failure is not counted")
 	}
 }
 

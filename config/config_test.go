@@ -149,6 +149,7 @@ func TestLoadBad(t *testing.T) {
 		"invalid-http-listen.yml":                   `2: http.listen "9849": not host:port (e.g. :9849 or 127.0.0.1:9849)`,
 		"invalid-http-listen-port.yml":              `2: http.listen ":98490": port "98490" is not a TCP port`,
 		"invalid-http-web-config.yml":               `3: http.web_config_file testdata/web-config-typo.yml: line 1: field basic_auth_user not found in type web.Config`,
+		"invalid-http-web-config-device.yml":        `2: http.web_config_file /dev/zero: not a regular file of at most 4 MiB`,
 		"invalid-evidence-negative.yml":             `2: evidence bounds must not be negative`,
 		"invalid-transcripts-not-a-list.yml":        `1: transcripts must be a list, not "/etc/syncwatch/switches"`,
 	}

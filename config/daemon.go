@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"reflect"
 	"slices"
 	"sort"
@@ -434,7 +435,15 @@ func (c *Config) validateDaemon(add func(line int, format string, args ...any)) 
 		}
 	}
 	if f := c.HTTP.WebConfigFile; f != "" {
-		if err := web.Validate(f); err != nil {
+		if info, err := os.Stat(f); err != nil || !info.Mode().IsRegular() || info.Size() > MaxSize {
+			// Not handed to the toolkit, which would read a device or a
+			// pipe without end.
+			msg := "not a regular file of at most 4 MiB"
+			if err != nil {
+				msg = err.Error()
+			}
+			add(c.HTTP.keys.line("web_config_file"), "http.web_config_file %s: %s", f, msg)
+		} else if err := web.Validate(f); err != nil {
 			msg := strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n"), "\n", "; ")
 			add(c.HTTP.keys.line("web_config_file"), "http.web_config_file %s: %s", f, strings.TrimSpace(msg))
 		}

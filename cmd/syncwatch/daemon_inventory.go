@@ -136,7 +136,7 @@ func (d *daemon) reloadTranscripts(paths []string, force bool) error {
 	if err != nil {
 		d.metrics.transcriptReads.WithLabelValues("failure").Inc()
 		// Keep what was read before; try again when the files change.
-		d.transcripts.fingerprint = fp
+		d.transcripts.paths, d.transcripts.fingerprint = append([]string(nil), paths...), fp
 		return err
 	}
 	d.metrics.transcriptReads.WithLabelValues("success").Inc()

@@ -373,3 +373,46 @@ func TestRunUsage(t *testing.T) {
 		t.Errorf("help: %d %q", code, out)
 	}
 }
+
+// TestRunTranscriptErrors: transcripts that cannot be read keep the
+// inventory read before, is counted once (not on every poll), and is read
+// again when it changes.
+func TestRunTranscriptErrors(t *testing.T) {
+	dir := t.TempDir()
+	switches := filepath.Join(dir, "switches")
+	copyDir(t, "../../examples/switches", switches)
+	cfgPath := filepath.Join(dir, "syncwatch.yml")
+	os.WriteFile(cfgPath, []byte(daemonConfig(dir, switches, "")), 0o644)
+	d := startDaemon(t, cfgPath)
+	eventually(t, "the audit findings", func() bool { return len(d.findings(t, "").Active) == 4 })
+	// The folder goes away (a configuration management run replacing it,
+	// say).
+	moved := filepath.Join(dir, "moved")
+	if err := os.Rename(switches, moved); err != nil {
+		t.Fatal(err)
+	}
+	reads := func(result string) string {
+		_, m := d.get(t, "/metrics")
+		for _, line := range strings.Split(m, "\n") {
+			if strings.HasPrefix(line, `syncwatch_transcript_reads_total{result="`+result+`"} `) {
+				return strings.Fields(line)[1]
+			}
+		}
+		return ""
+	}
+	eventually(t, "the failed read", func() bool { return reads("failure") == "1" })
+	time.Sleep(300 * time.Millisecond) // several polls: none reads again
+	if got := reads("failure"); got != "1" {
+		t.Errorf("%s failed reads of the same files", got)
+	}
+	if n := len(d.findings(t, "").Active); n != 4 {
+		t.Errorf("%d findings after the failed read, want the 4 of before", n)
+	}
+	if !strings.Contains(d.stderr.String(), "no such file or directory") {
+		t.Error("the error is not logged")
+	}
+	if err := os.Rename(moved, switches); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the read after the fix", func() bool { return reads("success") == "2" })
+}

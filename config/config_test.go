@@ -280,3 +280,40 @@ func TestLoadDaemon(t *testing.T) {
 		t.Errorf("unset secret: %v", err)
 	}
 }
+
+// TestExampleDocumentsEveryKey checks that examples/syncwatch.yml names
+// every key of the configuration (set or in a comment).
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	b, err := os.ReadFile("../examples/syncwatch.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := string(b)
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type, string)
+	walk = func(ty reflect.Type, path string) {
+		for ty.Kind() == reflect.Pointer || ty.Kind() == reflect.Slice {
+			ty = ty.Elem()
+		}
+		if ty.Kind() != reflect.Struct || seen[ty] || ty.PkgPath() != reflect.TypeFor[Config]().PkgPath() {
+			return
+		}
+		seen[ty] = true
+		for i := 0; i < ty.NumField(); i++ {
+			f := ty.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if opts == "inline" {
+				walk(f.Type, path)
+				continue
+			}
+			if name == "" || name == "-" {
+				continue
+			}
+			if !strings.Contains(example, name+":") {
+				t.Errorf("examples/syncwatch.yml does not document %s%s", path, name)
+			}
+			walk(f.Type, path+name+".")
+		}
+	}
+	walk(reflect.TypeFor[Config](), "")
+}

@@ -44,7 +44,9 @@ type liveCollector interface {
 }
 
 // collectorFactory makes the live collector for a configuration, writing
-// into inv; it returns nil (and no error) when no switch is read live.
+// into inv; it returns a nil interface (not a nil pointer in one) and no
+// error when no switch is read live. reg is nil in one-shot commands
+// (analyze), which register no metrics.
 type collectorFactory func(cfg *config.Config, inv *collectors.Inventory, reg prometheus.Registerer, log *slog.Logger) (liveCollector, error)
 
 // transcriptSet is the inventory part that comes from saved transcripts.

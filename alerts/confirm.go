@@ -89,7 +89,7 @@ func (c *confirmer) run(job confirmJob) {
 	err := c.ctx.Err()
 	var took time.Duration
 	if err == nil {
-		ctx, cancel := context.WithTimeout(c.ctx, c.l.cfg.ConfirmTimeout)
+		ctx, cancel := context.WithTimeout(c.ctx, c.l.confirmTimeout())
 		start := time.Now()
 		func() {
 			defer func() {
@@ -186,7 +186,7 @@ func (l *Lifecycle) promote(tr *tracked, at time.Time) {
 func (l *Lifecycle) confirmed(job confirmJob, snap *collectors.Snapshot, err error) {
 	var v Verdict
 	if err == nil {
-		v = l.judge.Judge(&job.attempt, snap)
+		v = l.judge.Load().Judge(&job.attempt, snap)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

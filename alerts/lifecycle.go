@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -118,8 +119,9 @@ type LifecycleConfig struct {
 // for concurrent use: Attempt runs on the capture's goroutine and never
 // waits for the network (confirms run on their own goroutines).
 type Lifecycle struct {
-	cfg   LifecycleConfig
-	judge *Judge
+	cfg LifecycleConfig
+	// judge is swapped by Reconfigure; Attempt reads it without the lock.
+	judge atomic.Pointer[Judge]
 	log   *slog.Logger
 
 	mu           sync.Mutex
@@ -210,13 +212,14 @@ func NewLifecycle(cfg LifecycleConfig) (*Lifecycle, error) {
 		cfg.Now = time.Now
 	}
 	l := &Lifecycle{
-		cfg: cfg, judge: cfg.Judge, log: cfg.Logger,
+		cfg: cfg, log: cfg.Logger,
 		healthy:    true,
 		active:     map[string]*tracked{},
 		byEndpoint: map[endpointID]int{},
 		psnDown:    newPSNDowns(cfg.PSNDownEndpoints, cfg.PSNDownWindow),
 		follow:     newFollower(cfg.MaxEndpoints, cfg.MaxWatches),
 	}
+	l.judge.Store(cfg.Judge)
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
@@ -251,7 +254,7 @@ func (l *Lifecycle) Attempt(a *capture.Attempt) {
 	if a.Outcome == capture.OutcomeOpen {
 		return
 	}
-	v := l.judge.Judge(a, l.cfg.Inventory())
+	v := l.judge.Load().Judge(a, l.cfg.Inventory())
 	t := attemptTime(a)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -582,7 +585,7 @@ func (l *Lifecycle) sweep(now time.Time) {
 		}
 		a := *f.Attempt
 		a.Outcome, a.AnsweredAt, a.HasICMP = capture.Unanswered, time.Time{}, false
-		v := l.judge.Judge(&a, snap)
+		v := l.judge.Load().Judge(&a, snap)
 		switch f.Kind {
 		case KindCompliantReached, KindNotBlocked, KindRace:
 			if v.Session == nil || !v.Posture.MustBlock() || v.Path != acl.Denied {

@@ -40,8 +40,36 @@ type Config struct {
 	// Switches are the switches syncwatch reads sessions and ACLs from.
 	Switches []Switch `yaml:"switches"`
 
-	file      string
-	portLines []int
+	// The daemon's sections (config/daemon.go).
+
+	// Sensor names this sensor on findings and alerts.
+	Sensor Sensor `yaml:"sensor"`
+	// Capture is live capture: interfaces and timeouts.
+	Capture Capture `yaml:"capture"`
+	// Judge holds the judge's windows and thresholds.
+	Judge Judge `yaml:"judge"`
+	// Alertmanager is the Alertmanager sink (none without peers).
+	Alertmanager Alertmanager `yaml:"alertmanager"`
+	// Webhooks are the webhook sinks.
+	Webhooks []Webhook `yaml:"webhooks"`
+	// FindingsLog is the JSON log of notifications: a file, "-" for
+	// stdout, absent for none.
+	FindingsLog string `yaml:"findings_log"`
+	// HTTP is the daemon's HTTP server.
+	HTTP HTTP `yaml:"http"`
+	// DataDir keeps the active findings and the evidence; absent, the
+	// daemon keeps neither.
+	DataDir string `yaml:"data_dir"`
+	// Evidence bounds the evidence folder.
+	Evidence Evidence `yaml:"evidence"`
+	// Transcripts are saved switch outputs (files or folders) that make
+	// the inventory when switches are not read live; re-read when they
+	// change.
+	Transcripts []string `yaml:"transcripts"`
+
+	file            string
+	portLines       []int
+	transcriptLines keyLines
 }
 
 // PSN is one Policy Service Node: a name for findings and its addresses.

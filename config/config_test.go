@@ -102,33 +102,56 @@ func TestLoadGood(t *testing.T) {
 // one error.
 func TestLoadBad(t *testing.T) {
 	want := map[string]string{
-		"invalid-yaml-syntax.yml":                  `2: YAML syntax error near here: did not find expected ',' or ']'`,
-		"invalid-two-documents.yml":                `2: a second YAML document (after ---): the configuration is one document`,
-		"invalid-unknown-top-level-key.yml":        `4: unknown key "psn_port" in the top level (known: ports, posture, psns, switches)`,
-		"invalid-key-twice.yml":                    `4: key "name" given twice in a switches entry (also line 2)`,
-		"invalid-unknown-psn-key.yml":              `3: unknown key "address" in a psns entry (known: addresses, name)`,
-		"invalid-psns-not-a-list.yml":              `2: psns must be a list, not a mapping`,
-		"invalid-name-not-a-value.yml":             `2: name must be a single value, not a list`,
-		"invalid-psn-without-name.yml":             `2: psns entry 1 has no name`,
-		"invalid-psn-duplicate-name.yml":           `4: PSN name "psn1" given twice (also line 2)`,
-		"invalid-psn-without-addresses.yml":        `2: PSN "psn1" has no addresses`,
-		"invalid-psn-bad-address.yml":              `3: "10.0.0.300" is not an IPv4 or IPv6 address`,
-		"invalid-psn-address-twice.yml":            `4: address 10.0.0.11 of PSN "psn2" is also PSN "psn1"'s`,
-		"invalid-psn-address-list.yml":             `3: addresses must be a list, not "10.0.0.11"`,
-		"invalid-port.yml":                         `1: "70000" is not a TCP port (1-65535)`,
-		"invalid-port-name.yml":                    `2: "https" is not a TCP port (1-65535)`,
-		"invalid-port-twice.yml":                   `3: port 8449 given twice in ports (also line 2)`,
-		"invalid-posture-unknown-key.yml":          `2: unknown key "default" in posture (known: rules)`,
-		"invalid-posture-rule-without-match.yml":   `3: posture rule 1 needs dacl (a pattern for dACL names) or url_redirect (a pattern for redirect URLs, '' for any)`,
-		"invalid-posture-rule-both-matches.yml":    `3: posture rule 1 has both dacl and url_redirect: give one per rule`,
-		"invalid-posture-rule-bad-pattern.yml":     "3: posture rule 1: dACL pattern \"(?i)compliant(\": error parsing regexp: missing closing ): `(?i)compliant(`",
-		"invalid-posture-rule-bad-posture.yml":     `4: "Compliant" is not a posture (compliant, noncompliant, unknown, pending or unclassified)`,
-		"invalid-posture-rule-without-posture.yml": `3: posture rule 1 has no posture (compliant, noncompliant, unknown, pending or unclassified)`,
-		"invalid-switch-without-name.yml":          `2: switches entry 1 has no name`,
-		"invalid-switch-duplicate-name.yml":        `5: switch name "access-sw1" given twice (also line 2)`,
-		"invalid-switch-platform.yml":              `4: platform "cisco_nxos" is not supported (cisco_ios or cisco_iosxe)`,
-		"invalid-switch-without-platform.yml":      `2: switch "access-sw1" has no platform (cisco_ios or cisco_iosxe)`,
-		"invalid-switch-address.yml":               `2: switch "access-sw1": address "10.10.0.1 port 22" is not an IP address or host name`,
+		"invalid-yaml-syntax.yml":                   `2: YAML syntax error near here: did not find expected ',' or ']'`,
+		"invalid-two-documents.yml":                 `2: a second YAML document (after ---): the configuration is one document`,
+		"invalid-unknown-top-level-key.yml":         `4: unknown key "psn_port" in the top level (known: alertmanager, capture, data_dir, evidence, findings_log, http, judge, ports, posture, psns, sensor, switches, transcripts, webhooks)`,
+		"invalid-key-twice.yml":                     `4: key "name" given twice in a switches entry (also line 2)`,
+		"invalid-unknown-psn-key.yml":               `3: unknown key "address" in a psns entry (known: addresses, name)`,
+		"invalid-psns-not-a-list.yml":               `2: psns must be a list, not a mapping`,
+		"invalid-name-not-a-value.yml":              `2: name must be a single value, not a list`,
+		"invalid-psn-without-name.yml":              `2: psns entry 1 has no name`,
+		"invalid-psn-duplicate-name.yml":            `4: PSN name "psn1" given twice (also line 2)`,
+		"invalid-psn-without-addresses.yml":         `2: PSN "psn1" has no addresses`,
+		"invalid-psn-bad-address.yml":               `3: "10.0.0.300" is not an IPv4 or IPv6 address`,
+		"invalid-psn-address-twice.yml":             `4: address 10.0.0.11 of PSN "psn2" is also PSN "psn1"'s`,
+		"invalid-psn-address-list.yml":              `3: addresses must be a list, not "10.0.0.11"`,
+		"invalid-port.yml":                          `1: "70000" is not a TCP port (1-65535)`,
+		"invalid-port-name.yml":                     `2: "https" is not a TCP port (1-65535)`,
+		"invalid-port-twice.yml":                    `3: port 8449 given twice in ports (also line 2)`,
+		"invalid-posture-unknown-key.yml":           `2: unknown key "default" in posture (known: rules)`,
+		"invalid-posture-rule-without-match.yml":    `3: posture rule 1 needs dacl (a pattern for dACL names) or url_redirect (a pattern for redirect URLs, '' for any)`,
+		"invalid-posture-rule-both-matches.yml":     `3: posture rule 1 has both dacl and url_redirect: give one per rule`,
+		"invalid-posture-rule-bad-pattern.yml":      "3: posture rule 1: dACL pattern \"(?i)compliant(\": error parsing regexp: missing closing ): `(?i)compliant(`",
+		"invalid-posture-rule-bad-posture.yml":      `4: "Compliant" is not a posture (compliant, noncompliant, unknown, pending or unclassified)`,
+		"invalid-posture-rule-without-posture.yml":  `3: posture rule 1 has no posture (compliant, noncompliant, unknown, pending or unclassified)`,
+		"invalid-switch-without-name.yml":           `2: switches entry 1 has no name`,
+		"invalid-switch-duplicate-name.yml":         `5: switch name "access-sw1" given twice (also line 2)`,
+		"invalid-switch-platform.yml":               `4: platform "cisco_nxos" is not supported (cisco_ios or cisco_iosxe)`,
+		"invalid-switch-without-platform.yml":       `2: switch "access-sw1" has no platform (cisco_ios or cisco_iosxe)`,
+		"invalid-switch-address.yml":                `2: switch "access-sw1": address "10.10.0.1 port 22" is not an IP address or host name`,
+		"invalid-capture-unknown-key.yml":           `2: unknown key "interface" in capture (known: answer_timeout, grace, interfaces, max_attempts, snaplen)`,
+		"invalid-capture-interfaces-not-a-list.yml": `2: interfaces must be a list, not "span0"`,
+		"invalid-capture-snaplen-type.yml":          "3: expected a whole number, got a string `big`",
+		"invalid-capture-snaplen.yml":               `3: capture.snaplen 64 is outside 128..65535`,
+		"invalid-capture-interface-twice.yml":       `2: capture interface "span0" listed twice`,
+		"invalid-judge-duration.yml":                `2: "10" is not a duration (give a unit: 10s, 5m)`,
+		"invalid-judge-duration-word.yml":           `2: "soon" is not a duration`,
+		"invalid-secret-inline.yml":                 `5: a secret is never written in the configuration file: give {env: VARIABLE} or {file: PATH}`,
+		"invalid-secret-file-missing.yml":           `3: secret file: open testdata/no-such-secret: no such file or directory`,
+		"invalid-alertmanager-peer-url.yml":         `4: not an http:// or https:// URL`,
+		"invalid-alertmanager-url-credentials.yml":  `2: credentials written in a URL: use basic_auth with a password {file: ...} or {env: ...}`,
+		"invalid-alertmanager-no-peers.yml":         `2: alertmanager has no peers: give the base URL of every Alertmanager of the cluster`,
+		"invalid-alertmanager-severity.yml":         `3: "page" is not a severity (critical, warning or info)`,
+		"invalid-alertmanager-tls.yml":              `4: alertmanager: tls needs both cert_file and key_file, or neither`,
+		"invalid-webhook-without-url.yml":           `2: webhooks entry 1 has no url`,
+		"invalid-webhook-name-twice.yml":            `3: webhook name "oncall.example.com" given twice (also line 2): give each webhook its own name`,
+		"invalid-webhook-unknown-key.yml":           `3: unknown key "secrets" in a webhooks entry (known: basic_auth, bearer_token, min_severity, name, secret, timeout, tls, url)`,
+		"invalid-http-listen.yml":                   `2: http.listen "9849": not host:port (e.g. :9849 or 127.0.0.1:9849)`,
+		"invalid-http-listen-port.yml":              `2: http.listen ":98490": port "98490" is not a TCP port`,
+		"invalid-http-web-config.yml":               `3: http.web_config_file testdata/web-config-typo.yml: line 1: field basic_auth_user not found in type web.Config`,
+		"invalid-http-web-config-device.yml":        `2: http.web_config_file /dev/zero: not a regular file of at most 4 MiB`,
+		"invalid-evidence-negative.yml":             `2: evidence bounds must not be negative`,
+		"invalid-transcripts-not-a-list.yml":        `1: transcripts must be a list, not "/etc/syncwatch/switches"`,
 	}
 	files, err := filepath.Glob("testdata/invalid-*.yml")
 	if err != nil {
@@ -207,4 +230,90 @@ func FuzzParse(f *testing.F) {
 		_ = c.PostureRules()
 		_ = c.PortList()
 	})
+}
+
+func TestLoadDaemon(t *testing.T) {
+	t.Setenv("SYNCWATCH_TEST_AM_PASSWORD", "test-only-password")
+	c, err := Load("testdata/daemon.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{
+		fmt.Sprintf("sensor %s", c.Sensor.Name),
+		fmt.Sprintf("capture %v %d %s %s %d", c.Capture.Interfaces, c.Capture.Snaplen, c.Capture.AnswerTimeout, c.Capture.Grace, c.Capture.MaxAttempts),
+		fmt.Sprintf("judge %d %s %s %s %s", c.Judge.PSNDownEndpoints, c.Judge.PSNDownWindow, c.Judge.Hold, c.Judge.SilenceFloor, c.Judge.ConfirmTimeout),
+		fmt.Sprintf("am %s %s %s %s %s %v %s", c.Alertmanager.Peers[0].String(), c.Alertmanager.Peers[1].String(), c.Alertmanager.MinSeverity,
+			c.Alertmanager.ResendInterval, c.Alertmanager.ExternalURL.String(), c.Alertmanager.SensorLabel, c.Alertmanager.Timeout),
+		fmt.Sprintf("am auth %s %s tls %s %s", c.Alertmanager.BasicAuth.Username, c.Alertmanager.BasicAuth.Password, c.Alertmanager.TLS.CAFile, c.Alertmanager.TLS.ServerName),
+		fmt.Sprintf("runbook %s", c.Alertmanager.RunbookURL.String()),
+		fmt.Sprintf("webhook %s %s %s %s", c.WebhookName(0), c.Webhooks[0].Secret, c.Webhooks[0].MinSeverity, c.Webhooks[0].Timeout),
+		fmt.Sprintf("webhook %s %s %s", c.WebhookName(1), c.Webhooks[1].URL.String(), c.Webhooks[1].BearerToken),
+		fmt.Sprintf("log %s listen %s web %q data %s evidence %d %d", c.FindingsLog, c.ListenAddress(), c.HTTP.WebConfigFile, c.DataDir, c.Evidence.MaxFiles, c.Evidence.MaxBytes),
+		fmt.Sprintf("transcripts %v", c.Transcripts),
+	}
+	want := []string{
+		"sensor span-host-1",
+		"capture [span0 span1] 512 5s 1m0s 20000",
+		"judge 8 2m0s 15m0s 6m0s 20s",
+		"am http://alertmanager-1:9093 https://am.example.com/prefix/ critical 30s http://span-host-1:9849 true 4s",
+		"am auth syncwatch environment variable SYNCWATCH_TEST_AM_PASSWORD tls /etc/ssl/am-ca.pem am.example.com",
+		"runbook https://wiki.example.com/syncwatch",
+		"webhook oncall.example.com file testdata/webhook-hmac.secret warning 3s",
+		"webhook chat http://127.0.0.1:8080/chat environment variable SYNCWATCH_TEST_AM_PASSWORD",
+		`log - listen 127.0.0.1:19849 web "" data /var/lib/syncwatch evidence 50 1048576`,
+		"transcripts [../examples/switches /etc/syncwatch/more]",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n%s", strings.Join(got, "\n"))
+	}
+	empty, err := Load("testdata/empty.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if empty.ListenAddress() != DefaultListen || len(empty.Alertmanager.Peers) != 0 || len(empty.Capture.Interfaces) != 0 {
+		t.Error("the defaults of an empty file")
+	}
+	// The secret's value appears nowhere in the configuration's errors.
+	t.Setenv("SYNCWATCH_TEST_AM_PASSWORD", "")
+	_, err = Load("testdata/daemon.yml")
+	if err == nil || err.Error() != "testdata/daemon.yml:26: environment variable SYNCWATCH_TEST_AM_PASSWORD is not set or empty\ntestdata/daemon.yml:35: environment variable SYNCWATCH_TEST_AM_PASSWORD is not set or empty" {
+		t.Errorf("unset secret: %v", err)
+	}
+}
+
+// TestExampleDocumentsEveryKey checks that examples/syncwatch.yml names
+// every key of the configuration (set or in a comment).
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	b, err := os.ReadFile("../examples/syncwatch.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := string(b)
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type, string)
+	walk = func(ty reflect.Type, path string) {
+		for ty.Kind() == reflect.Pointer || ty.Kind() == reflect.Slice {
+			ty = ty.Elem()
+		}
+		if ty.Kind() != reflect.Struct || seen[ty] || ty.PkgPath() != reflect.TypeFor[Config]().PkgPath() {
+			return
+		}
+		seen[ty] = true
+		for i := 0; i < ty.NumField(); i++ {
+			f := ty.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if opts == "inline" {
+				walk(f.Type, path)
+				continue
+			}
+			if name == "" || name == "-" {
+				continue
+			}
+			if !strings.Contains(example, name+":") {
+				t.Errorf("examples/syncwatch.yml does not document %s%s", path, name)
+			}
+			walk(f.Type, path+name+".")
+		}
+	}
+	walk(reflect.TypeFor[Config](), "")
 }

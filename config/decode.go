@@ -96,6 +96,10 @@ func rewrite(msg string) string {
 		}
 		want := "a single value"
 		switch {
+		case strings.HasPrefix(m[3], "int") || strings.HasPrefix(m[3], "uint"):
+			want = "a whole number"
+		case m[3] == "bool":
+			want = "true or false"
 		case strings.HasPrefix(m[3], "[]"):
 			want = "a list"
 		case strings.HasPrefix(m[3], "config."), strings.HasPrefix(m[3], "map"):
@@ -169,6 +173,12 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 	if err := strict(n, (*plain)(c), "the top level"); err != nil {
 		return err
 	}
+	c.transcriptLines = keyLines{"": n.Line}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "transcripts" {
+			c.transcriptLines[""] = n.Content[i+1].Line
+		}
+	}
 	// Ports are plain numbers: keep their lines for the duplicate check.
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == "ports" {
@@ -214,7 +224,7 @@ var unmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
 // mapping (key: value)", "a single value", or "" when its type checks for
 // itself.
 func wantKind(t reflect.Type) string {
-	if reflect.PointerTo(t).Implements(unmarshaler) {
+	if reflect.PointerTo(t).Implements(unmarshaler) || t.Implements(unmarshaler) {
 		return ""
 	}
 	if t.Kind() == reflect.Pointer {

@@ -11,21 +11,58 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/syncwatch/syncwatch/alerts"
 	"github.com/syncwatch/syncwatch/capture"
+	"github.com/syncwatch/syncwatch/collectors"
+	"github.com/syncwatch/syncwatch/config"
 )
 
 func runAnalyze(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "analyze", "[--port N]... [--psn ADDR]... [--answer-timeout D] [--format text|json] FILE...",
+	fs := newFlagSet(env, "analyze", "[--port N]... [--psn ADDR]... [--answer-timeout D] [--format text|json] [--switch-output PATH]... [--config FILE] [--fail-on SEVERITY] FILE...",
 		"Classify every connection attempt to the PSN state-sync port in capture files (pcap or pcapng,\n"+
 			"gzip-compressed or not, detected by content): accepted (SYN-ACK), refused (RST), prohibited\n"+
 			"(ICMP unreachable) or unanswered. Several files are merged by time. Prints the attempts in order\n"+
 			"of their first packet, a summary per PSN and outcome, and packet statistics.\n\n"+
-			"Exit codes: 0 ok, 1 a file could not be read completely (what was read is still printed), 2 usage.")
+			"With --switch-output (saved switch transcripts, as for audit) the attempts are also judged, as the\n"+
+			"daemon judges them, against the sessions and dACLs the transcripts show: the same findings\n"+
+			"(compliant-reached, race, sync-path-blocked, psn-down, ..., and the audit's), with packet time, so\n"+
+			"the same files always give the same findings. --config gives the PSN names, ports and posture rules.\n\n"+
+			"Exit codes: 0 ok, 1 a file could not be read completely (what was read is still printed), 2 usage,\n"+
+			"3 a finding at or above --fail-on.")
 	var tf trackerFlags
 	tf.register(fs)
 	format := fs.String("format", "text", "output `format`: text (a table for people) or json (for machines)")
+	var outputs stringList
+	fs.Var(&outputs, "switch-output", "saved switch output to judge the attempts against: a transcript `file` or a folder of them; repeat for several")
+	configFile := fs.String("config", "", "configuration `file` (YAML): PSN names, ports, posture rules")
+	failOn := fs.String("fail-on", "", "with --switch-output: exit with code 3 when a finding of this `severity` or above occurred: info, warning or critical")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var threshold alerts.Severity
+	if *failOn != "" {
+		sv, err := alerts.ParseSeverity(*failOn)
+		if err != nil {
+			return usagef("--fail-on: %v", err)
+		}
+		threshold = sv
+	}
+	var conf *config.Config
+	if *configFile != "" {
+		c, err := loadConfig(*configFile)
+		if err != nil {
+			return err
+		}
+		conf = c
+		// As the daemon captures: the file's ports, and only its PSN
+		// addresses count as PSNs (unless the flags say otherwise).
+		if len(tf.ports) == 0 {
+			tf.ports = c.PortList()
+		}
+		if len(tf.psns) == 0 {
+			tf.psns = trackerOf(c).PSNs
+			tf.psnsFromConfig = true
+		}
 	}
 	if *format != "text" && *format != "json" {
 		return usagef("--format must be text or json, not %q", *format)
@@ -57,7 +94,24 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	col := capture.NewCollector()
 	// Nothing reads evidence frames in analyze: skip keeping them.
 	cfg.EvidenceBytes = -1
-	cls, err := capture.NewClassifier(cfg, col.Add)
+	var jd *offlineJudge
+	judging := len(outputs) > 0 || conf != nil && env.newCollector != nil
+	if threshold != "" && !judging {
+		return usagef("--fail-on needs --switch-output: without switch state there are no findings")
+	}
+	if judging {
+		if jd, err = newOfflineJudge(ctx, env, conf, tf.flagPSNs(), outputs); err != nil {
+			return err
+		}
+	}
+	emit := col.Add
+	if jd != nil {
+		emit = func(a *capture.Attempt) {
+			col.Add(a)
+			jd.attempt(a)
+		}
+	}
+	cls, err := capture.NewClassifier(cfg, emit)
 	if err != nil {
 		return usageError{err}
 	}
@@ -82,6 +136,12 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	}
 	rep := analyzeReport{Attempts: col.Attempts(), Stats: cls.Stats(), Files: files}
 	rep.Summary = capture.Summarize(rep.Attempts)
+	if jd != nil {
+		if rep.Findings, rep.Resolved, err = jd.finish(); err != nil {
+			return err
+		}
+		rep.Judged, rep.Warnings = true, jd.warnings
+	}
 	if *format == "json" {
 		err = writeAnalyzeJSON(env.stdout, &rep)
 	} else {
@@ -90,7 +150,23 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if threshold != "" {
+		n := 0
+		for _, list := range [][]alerts.Finding{rep.Findings, rep.Resolved} {
+			for _, f := range list {
+				if f.Severity.Rank() >= threshold.Rank() {
+					n++
+				}
+			}
+		}
+		if n > 0 {
+			return findingsError{n}
+		}
+	}
+	return nil
 }
 
 func errString(err error) *string {
@@ -135,6 +211,12 @@ type analyzeReport struct {
 	Summary  capture.Summary
 	Stats    capture.Stats
 	Files    []fileReport
+	// With --switch-output: the findings active at the end of the capture
+	// and those resolved during it, and the transcripts' warnings.
+	Judged   bool
+	Findings []alerts.Finding
+	Resolved []alerts.Finding
+	Warnings []collectors.Warning
 }
 
 // statsJSON is the "stats" object of analyze's JSON.
@@ -193,6 +275,23 @@ func writeAnalyzeJSON(w io.Writer, r *analyzeReport) error {
 		return err
 	}
 	fmt.Fprintf(bw, "],\n\"summary\": %s,\n\"stats\": %s", summary, statsText)
+	if r.Judged {
+		if err := writeFindingsJSON(bw, "findings", r.Findings); err != nil {
+			return err
+		}
+		if err := writeFindingsJSON(bw, "resolved_findings", r.Resolved); err != nil {
+			return err
+		}
+		ws := r.Warnings
+		if ws == nil {
+			ws = []collectors.Warning{}
+		}
+		wj, err := json.Marshal(ws)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(bw, ",\n\"warnings\": %s", wj)
+	}
 	bw.WriteString("}\n")
 	return bw.Flush()
 }
@@ -265,6 +364,9 @@ func writeAnalyzeText(w io.Writer, r *analyzeReport) error {
 				fmt.Fprintf(w, "Warning: %s: interface %s dropped %d packets during the capture: attempts may be missing\n", f.File, s.Name, *s.Dropped)
 			}
 		}
+	}
+	if r.Judged {
+		writeFindingsText(w, r)
 	}
 	return nil
 }

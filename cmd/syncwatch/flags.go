@@ -109,11 +109,13 @@ func (s *stringList) Set(v string) error {
 
 // trackerFlags are the attempt-tracking flags that analyze and watch share.
 type trackerFlags struct {
-	ports         portList
-	psns          addrList
-	answerTimeout time.Duration
-	grace         time.Duration
-	maxAttempts   int
+	ports portList
+	psns  addrList
+	// psnsFromConfig: psns are the configuration's, not --psn flags.
+	psnsFromConfig bool
+	answerTimeout  time.Duration
+	grace          time.Duration
+	maxAttempts    int
 }
 
 func (t *trackerFlags) register(fs *flag.FlagSet) {
@@ -122,6 +124,15 @@ func (t *trackerFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&t.answerTimeout, "answer-timeout", capture.DefaultAnswerTimeout, "how long after the first SYN an attempt without answer is unanswered")
 	fs.DurationVar(&t.grace, "grace", capture.DefaultGrace, "how long after the answer timeout a late answer still corrects an unanswered attempt")
 	fs.IntVar(&t.maxAttempts, "max-attempts", capture.DefaultMaxAttempts, "cap on attempts held in memory; the oldest are evicted first")
+}
+
+// flagPSNs returns the --psn addresses (none when the PSNs came from the
+// configuration).
+func (t *trackerFlags) flagPSNs() addrList {
+	if t.psnsFromConfig {
+		return nil
+	}
+	return t.psns
 }
 
 func (t *trackerFlags) config() (capture.TrackerConfig, error) {

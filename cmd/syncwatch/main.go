@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // Exit codes that scripts can rely on.
@@ -43,19 +45,43 @@ type command struct {
 type environment struct {
 	stdout io.Writer
 	stderr io.Writer
+
+	// For run: hups replaces SIGHUP (tests send on it; nil listens for the
+	// signal); onListen is told the HTTP address once it listens;
+	// transcriptPoll is how often the transcripts' files are compared
+	// (default 5 s); newCollector makes the live collector (nil: switches
+	// are read from transcripts only).
+	hups           <-chan os.Signal
+	onListen       func(net.Addr)
+	transcriptPoll time.Duration
+	newCollector   collectorFactory
 }
 
 func commands() []command {
 	return []command{
+		{"run", "run the sensor: live capture, inventory, audit, judge, sinks and HTTP", runDaemon},
+		{"check-config", "check a configuration file without starting anything", runCheckConfig},
 		{"analyze", "classify connection attempts to the state-sync port in capture files", runAnalyze},
 		{"watch", "classify attempts live on SPAN interfaces and print each as a JSON line", runWatch},
 		{"audit", "judge the switches' dACLs and redirect ACLs against the PSNs' state-sync port", runAudit},
+		{"healthcheck", "ask a running daemon whether it is healthy (for Docker's HEALTHCHECK)", runHealthcheck},
 		{"version", "print the version", runVersion},
 	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// TODO(collectors/live): set newCollector here once package
+	// collectors/live is merged, returning nil when no switch has ssh
+	// settings:
+	//
+	//	newCollector: func(cfg *config.Config, inv *collectors.Inventory, reg prometheus.Registerer, log *slog.Logger) (liveCollector, error) {
+	//		return live.New(cfg, inv, reg, log)
+	//	},
+	//
+	// (*live.Collector must satisfy liveCollector in daemon_inventory.go.)
+	// Until then switches are read from transcripts only and confirms have
+	// no refresher.
 	code := run(ctx, &environment{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -89,6 +115,8 @@ func exitCode(env *environment, name string, err error) int {
 		return exitOK
 	case errors.Is(err, errHelp):
 		return exitOK
+	case errors.Is(err, errUnhealthy):
+		return exitRuntime
 	case errors.As(err, &u):
 		fmt.Fprintf(env.stderr, "syncwatch %s: %v\n", name, err)
 		return exitUsage

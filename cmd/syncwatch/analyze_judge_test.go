@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// writeHandshakes writes a pcap of SYN / SYN-ACK pairs from 10.1.10.23
+// (the example's compliant PC on access-sw1, its own MAC on the frames) to
+// the PSNs: psn3, whose address its dACL permits (compliant-reached), and
+// psn1, which it denies (a race).
+func writeHandshakes(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := pcapgo.NewWriterNanos(f)
+	if err := w.WriteFileHeader(256, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	pc, _ := net.ParseMAC("a4:bb:6d:10:22:03")
+	gw, _ := net.ParseMAC("00:00:5e:00:01:01")
+	at := time.Date(2026, 12, 3, 19, 18, 38, 0, time.UTC)
+	frame := func(src, dst net.HardwareAddr, sip, dip string, sport, dport uint16, syn, ack bool, seq, ackn uint32, ts time.Time) {
+		eth := &layers.Ethernet{SrcMAC: src, DstMAC: dst, EthernetType: layers.EthernetTypeIPv4}
+		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: net.ParseIP(sip), DstIP: net.ParseIP(dip), Id: uint16(sport)}
+		tcp := &layers.TCP{SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport), SYN: syn, ACK: ack, Seq: seq, Ack: ackn, Window: 64240}
+		tcp.SetNetworkLayerForChecksum(ip)
+		buf := gopacket.NewSerializeBuffer()
+		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, tcp); err != nil {
+			t.Fatal(err)
+		}
+		b := buf.Bytes()
+		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(b), Length: len(b)}, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, psn := range []string{"10.0.0.13", "10.0.0.11"} {
+		port := uint16(40001 + i)
+		t0 := at.Add(time.Duration(i) * time.Second)
+		frame(pc, gw, "10.1.10.23", psn, port, 8449, true, false, 1000, 0, t0)
+		frame(gw, pc, psn, "10.1.10.23", 8449, port, true, true, 5000, 1001, t0.Add(300*time.Microsecond))
+	}
+}
+
+func TestAnalyzeSwitchOutput(t *testing.T) {
+	pcap := filepath.Join(t.TempDir(), "handshakes.pcap")
+	writeHandshakes(t, pcap)
+	args := []string{"analyze", "--config", "../../examples/syncwatch.yml", "--switch-output", "../../examples/switches"}
+	for _, format := range []string{"json", "text"} {
+		code, out, errOut := runCLI(t, append(args, "--format", format, pcap)...)
+		if code != exitOK || errOut != "" {
+			t.Fatalf("%s: exit %d, stderr %q", format, code, errOut)
+		}
+		out = strings.ReplaceAll(out, pcap, "handshakes.pcap")
+		if format == "json" {
+			var doc struct {
+				Attempts []json.RawMessage
+				Findings []struct{ Kind, Key string }
+				Resolved []json.RawMessage `json:"resolved_findings"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("invalid JSON: %v\n%s", err, out)
+			}
+			var kinds []string
+			for _, f := range doc.Findings {
+				kinds = append(kinds, f.Kind)
+			}
+			if len(doc.Attempts) != 2 || strings.Join(kinds, " ") != "compliant-reached dacl-permits-psn dacl-blocks-sync dacl-missing race posture-unclassified" || len(doc.Resolved) != 0 {
+				t.Errorf("findings %v, %d attempts, %d resolved", kinds, len(doc.Attempts), len(doc.Resolved))
+			}
+		}
+		golden(t, "analyze-judged."+format, out)
+	}
+	code, _, _ := runCLI(t, append(args, "--fail-on", "critical", pcap)...)
+	if code != exitFindings {
+		t.Errorf("--fail-on critical: exit %d, want 3", code)
+	}
+	if code, _, errOut := runCLI(t, "analyze", "--fail-on", "critical", pcap); code != exitUsage || !strings.Contains(errOut, "--fail-on needs --switch-output") {
+		t.Errorf("--fail-on alone: %d %q", code, errOut)
+	}
+	// The same files give the same findings, whenever they are read.
+	_, a, _ := runCLI(t, append(args, "--format", "json", pcap)...)
+	_, b, _ := runCLI(t, append(args, "--format", "json", pcap)...)
+	if a != b {
+		t.Error("two runs differ")
+	}
+}

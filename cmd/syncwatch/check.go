@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+)
+
+func runCheckConfig(_ context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "check-config", "--config FILE",
+		"Check a configuration file as syncwatch run would read it, without starting anything: the YAML\n"+
+			"(unknown keys, wrong kinds, bad values, each as FILE:LINE: message), every secret readable (from its\n"+
+			"variable or file; an inline secret is an error), the web configuration file valid, the\n"+
+			"transcripts readable. Prints what the file configures.\n\n"+
+			"Exit codes: 0 valid, 1 a transcript could not be read, 2 configuration errors.")
+	configFile := fs.String("config", "", "configuration `file` (YAML)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	if *configFile == "" {
+		return usagef("no --config given (try syncwatch check-config --help)")
+	}
+	cfg, err := loadConfig(*configFile)
+	if err != nil {
+		return err
+	}
+	snap, ws, err := readTranscripts(cfg.Transcripts)
+	if err != nil {
+		return err
+	}
+	w := env.stdout
+	fmt.Fprintf(w, "%s: valid\n", *configFile)
+	fmt.Fprintf(w, "  PSNs: %d, ports: %v, posture rules: %d, switches: %d\n", len(cfg.PSNs), cfg.PortList(), len(cfg.PostureRules()), len(cfg.Switches))
+	ifaces := "none (audit only)"
+	if len(cfg.Capture.Interfaces) > 0 {
+		ifaces = strings.Join(cfg.Capture.Interfaces, ", ")
+	}
+	fmt.Fprintf(w, "  capture: %s\n", ifaces)
+	var sinks []string
+	if n := len(cfg.Alertmanager.Peers); n > 0 {
+		sinks = append(sinks, fmt.Sprintf("alertmanager (%s)", plural(n, "peer")))
+	}
+	for i := range cfg.Webhooks {
+		sinks = append(sinks, "webhook "+cfg.WebhookName(i))
+	}
+	if cfg.FindingsLog != "" {
+		sinks = append(sinks, "findings log "+cfg.FindingsLog)
+	}
+	if len(sinks) == 0 {
+		sinks = []string{"none"}
+	}
+	fmt.Fprintf(w, "  sinks: %s\n", strings.Join(sinks, ", "))
+	tls := "plain HTTP"
+	if cfg.HTTP.WebConfigFile != "" {
+		tls = "web config " + cfg.HTTP.WebConfigFile
+	}
+	fmt.Fprintf(w, "  http: %s (%s)\n", cfg.ListenAddress(), tls)
+	data := "none (nothing kept across restarts)"
+	if cfg.DataDir != "" {
+		data = cfg.DataDir
+	}
+	fmt.Fprintf(w, "  data_dir: %s\n", data)
+	if len(cfg.Transcripts) > 0 {
+		fmt.Fprintf(w, "  transcripts: %s on %s, %s\n", plural(snap.NumSessions(), "session"), plural(len(snap.Switches()), "switch"), plural(len(ws), "warning"))
+	}
+	for _, wn := range ws {
+		fmt.Fprintf(w, "warning: %s\n", wn)
+	}
+	for _, name := range cfg.Capture.Interfaces {
+		if _, err := net.InterfaceByName(name); err != nil {
+			fmt.Fprintf(w, "warning: capture interface %s is not on this host (%v)\n", name, err)
+		}
+	}
+	return nil
+}

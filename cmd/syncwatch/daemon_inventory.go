@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/syncwatch/syncwatch/alerts"
+	"github.com/syncwatch/syncwatch/collectors"
+	"github.com/syncwatch/syncwatch/config"
+)
+
+// Limits of the transcripts watch: how often the files' times and sizes
+// are compared, and how many files a fingerprint looks at (a folder with
+// more is still read whole, but only the first ones are watched).
+const (
+	defaultTranscriptPoll = 5 * time.Second
+	maxWatchedFiles       = 10_000
+)
+
+// liveCollector is what the daemon needs from the live SSH/SNMP collector
+// (package collectors/live): it polls the configured switches into the
+// inventory it was given, refreshes one switch on demand for the confirm
+// step, and says when the inventory changed.
+type liveCollector interface {
+	// Run polls the switches until ctx ends.
+	Run(ctx context.Context) error
+	// PollOnce reads every switch once (analyze and audit with --config).
+	PollOnce(ctx context.Context) error
+	// Refresh re-reads one switch and returns the inventory with its fresh
+	// state (alerts.Refresher).
+	Refresh(ctx context.Context, switchName string) (*collectors.Snapshot, error)
+	// OnUpdate registers fn, called with the new snapshot after each
+	// change of the inventory.
+	OnUpdate(fn func(*collectors.Snapshot))
+}
+
+// collectorFactory makes the live collector for a configuration, writing
+// into inv; it returns a nil interface (not a nil pointer in one) and no
+// error when no switch is read live. reg is nil in one-shot commands
+// (analyze), which register no metrics.
+type collectorFactory func(cfg *config.Config, inv *collectors.Inventory, reg prometheus.Registerer, log *slog.Logger) (liveCollector, error)
+
+// transcriptSet is the inventory part that comes from saved transcripts.
+type transcriptSet struct {
+	paths       []string
+	fingerprint string
+	switches    map[string]bool // the switches the transcripts provided
+}
+
+// readTranscripts reads every path and builds their snapshot.
+func readTranscripts(paths []string) (*collectors.Snapshot, []collectors.Warning, error) {
+	var tr collectors.Transcripts
+	for _, p := range paths {
+		if err := tr.ReadPath(p); err != nil {
+			return nil, nil, err
+		}
+	}
+	snap, ws := tr.Snapshot()
+	return snap, ws, nil
+}
+
+// fingerprintPaths sums up the names, sizes and modification times of the
+// files under paths, so that a change to any of them (or a file added or
+// removed) changes it. Unreadable paths count as their error.
+func fingerprintPaths(paths []string) string {
+	h := sha256.New()
+	n := 0
+	for _, root := range paths {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				fmt.Fprintf(h, "%s error %v\n", p, err)
+				return nil
+			}
+			if p != root && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			if n++; n > maxWatchedFiles {
+				return filepath.SkipAll
+			}
+			info, err := d.Info()
+			if err != nil {
+				fmt.Fprintf(h, "%s error %v\n", p, err)
+				return nil
+			}
+			fmt.Fprintf(h, "%s %d %d\n", p, info.Size(), info.ModTime().UnixNano())
+			return nil
+		})
+		if err != nil {
+			fmt.Fprintf(h, "%s error %v\n", root, err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// applyTranscripts puts a transcripts snapshot into the inventory:
+// switches it has are set, switches the previous transcripts had and this
+// one lacks are removed. Switches the live collector writes are left
+// alone unless the transcripts name them too.
+func applyTranscripts(inv *collectors.Inventory, ts *transcriptSet, snap *collectors.Snapshot) {
+	now := map[string]bool{}
+	for _, sw := range snap.Switches() {
+		now[sw.Name] = true
+		inv.SetSwitch(sw)
+	}
+	for name := range ts.switches {
+		if !now[name] {
+			inv.RemoveSwitch(name)
+		}
+	}
+	ts.switches = now
+}
+
+// reloadTranscripts reads the transcripts again when forced or when their
+// fingerprint changed, and then updates the inventory and runs the audit.
+func (d *daemon) reloadTranscripts(paths []string, force bool) error {
+	d.invMu.Lock()
+	defer d.invMu.Unlock()
+	fp := fingerprintPaths(paths)
+	if !force && fp == d.transcripts.fingerprint && equalStrings(paths, d.transcripts.paths) {
+		return nil
+	}
+	snap, ws, err := readTranscripts(paths)
+	if err != nil {
+		d.metrics.transcriptReads.WithLabelValues("failure").Inc()
+		// Keep what was read before; try again when the files change.
+		d.transcripts.paths, d.transcripts.fingerprint = append([]string(nil), paths...), fp
+		return err
+	}
+	d.metrics.transcriptReads.WithLabelValues("success").Inc()
+	for _, w := range ws {
+		d.log.Warn("transcript", "file", w.File, "line", w.Line, "warning", w.Message)
+	}
+	d.transcripts.paths, d.transcripts.fingerprint = append([]string(nil), paths...), fp
+	applyTranscripts(d.inv, &d.transcripts, snap)
+	d.log.Info("transcripts read", "paths", paths, "switches", len(snap.Switches()), "sessions", snap.NumSessions(), "warnings", len(ws))
+	d.inventoryChanged(d.inv.Snapshot())
+	return nil
+}
+
+// inventoryChanged prepares the judge's index and runs the audit on the
+// new inventory.
+func (d *daemon) inventoryChanged(snap *collectors.Snapshot) {
+	cfg := d.cfg.Load()
+	d.judge.Load().Prepare(snap)
+	findings := alerts.Audit(snap, alerts.AuditConfig{PSNs: psnsOf(cfg), Ports: cfg.PortList(), Rules: cfg.PostureRules()})
+	d.lc.Audit(findings, d.now())
+	d.metrics.switches.Set(float64(len(snap.Switches())))
+	d.metrics.sessions.Set(float64(snap.NumSessions()))
+}
+
+// watchTranscripts re-reads the transcripts when their files change,
+// until ctx ends.
+func (d *daemon) watchTranscripts(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			paths := d.cfg.Load().Transcripts
+			if len(paths) == 0 && len(d.transcriptPaths()) == 0 {
+				continue
+			}
+			if err := d.reloadTranscripts(paths, false); err != nil {
+				d.log.Error("transcripts not read; keeping the inventory read before", "error", err)
+			}
+		}
+	}
+}
+
+func (d *daemon) transcriptPaths() []string {
+	d.invMu.Lock()
+	defer d.invMu.Unlock()
+	return d.transcripts.paths
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

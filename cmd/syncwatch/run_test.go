@@ -1,0 +1,418 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/syncwatch/syncwatch/alerts"
+	"github.com/syncwatch/syncwatch/internal/testenv"
+)
+
+// syncBuffer is a bytes.Buffer safe for the daemon's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runningDaemon is syncwatch run in-process.
+type runningDaemon struct {
+	base   string
+	hups   chan os.Signal
+	stderr *syncBuffer
+	stdout *syncBuffer
+	stop   func() int
+}
+
+// startDaemon runs `syncwatch run --config cfg` in-process and waits for
+// its HTTP listener.
+func startDaemon(t *testing.T, cfg string) *runningDaemon {
+	return startDaemonSignals(t, cfg, true)
+}
+
+// startDaemonSignals starts the daemon; without fakeHUP it listens for the
+// real SIGHUP.
+func startDaemonSignals(t *testing.T, cfg string, fakeHUP bool) *runningDaemon {
+	t.Helper()
+	d := &runningDaemon{hups: make(chan os.Signal, 1), stderr: &syncBuffer{}, stdout: &syncBuffer{}}
+	addr := make(chan net.Addr, 1)
+	env := &environment{stdout: d.stdout, stderr: d.stderr, hups: d.hups, transcriptPoll: 50 * time.Millisecond,
+		onListen: func(a net.Addr) { addr <- a }}
+	if !fakeHUP {
+		env.hups = nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	go func() { code <- run(ctx, env, []string{"run", "--config", cfg, "--log-level", "debug"}) }()
+	select {
+	case a := <-addr:
+		d.base = "http://" + a.String()
+	case c := <-code:
+		cancel()
+		t.Fatalf("run exited with %d before listening:\n%s", c, d.stderr.String())
+	case <-time.After(20 * time.Second):
+		cancel()
+		t.Fatalf("run did not listen within 20 s:\n%s", d.stderr.String())
+	}
+	var once sync.Once
+	result := -1
+	d.stop = func() int {
+		once.Do(func() {
+			cancel()
+			select {
+			case result = <-code:
+			case <-time.After(30 * time.Second):
+				t.Errorf("run did not stop within 30 s")
+			}
+		})
+		return result
+	}
+	t.Cleanup(func() {
+		d.stop()
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", d.stderr.String())
+		}
+	})
+	return d
+}
+
+func (d *runningDaemon) client() *http.Client { return &http.Client{Timeout: 10 * time.Second} }
+
+func (d *runningDaemon) get(t *testing.T, path string) (int, string) {
+	t.Helper()
+	c := d.client()
+	resp, err := c.Get(d.base + path)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+type findingsDoc struct {
+	Active []map[string]any `json:"active"`
+	Recent []map[string]any `json:"recent"`
+}
+
+func (d *runningDaemon) findings(t *testing.T, query string) findingsDoc {
+	t.Helper()
+	code, body := d.get(t, "/api/v1/findings"+query)
+	var doc findingsDoc
+	if code != 200 || json.Unmarshal([]byte(body), &doc) != nil {
+		t.Fatalf("findings: %d %s", code, body)
+	}
+	return doc
+}
+
+func keysOf(fs []map[string]any) []string {
+	out := []string{}
+	for _, f := range fs {
+		out = append(out, f["key"].(string))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// eventually polls cond every 20 ms for up to 20 s: it waits for what the
+// daemon does on its own, asserting no timing.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not happen within 20 s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// auditKeys runs the audit command on the same input: what the daemon's
+// audit findings must be.
+func auditKeys(t *testing.T, cfg, transcripts string) []string {
+	t.Helper()
+	code, out, errOut := runCLI(t, "audit", "--config", cfg, "--switch-output", transcripts, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("audit: %d %s", code, errOut)
+	}
+	var doc struct{ Findings []map[string]any }
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return keysOf(doc.Findings)
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(to, 0o755)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// daemonConfig is the example's PSNs and posture rules with the daemon's
+// sections for a test; extra is appended.
+func daemonConfig(dir, transcripts, extra string) string {
+	return `psns:
+  - name: psn1
+    addresses: [10.0.0.11, 2001:db8::11]
+  - name: psn2
+    addresses: [10.0.0.12, 2001:db8::12]
+  - name: psn3
+    addresses: [10.0.0.13]
+sensor: {name: test-sensor}
+http: {listen: "127.0.0.1:0"}
+data_dir: ` + filepath.Join(dir, "data") + `
+findings_log: ` + filepath.Join(dir, "findings.jsonl") + `
+transcripts: [` + transcripts + `]
+` + extra
+}
+
+// TestRunAuditReloadTranscripts runs the daemon without capture on a copy
+// of the example transcripts: the audit's findings are in the API and the
+// findings log; a transcript removed changes them; a bad configuration on
+// SIGHUP is rejected and the old one kept; a good one adds a posture rule
+// (resolving a finding) and a webhook that hears of it; SIGTERM saves the
+// store.
+func TestRunAuditReloadTranscripts(t *testing.T) {
+	dir := t.TempDir()
+	switches := filepath.Join(dir, "switches")
+	copyDir(t, "../../examples/switches", switches)
+	cfgPath := filepath.Join(dir, "syncwatch.yml")
+	if err := os.WriteFile(cfgPath, []byte(daemonConfig(dir, switches, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := auditKeys(t, cfgPath, switches)
+	if len(want) != 4 {
+		t.Fatalf("the example's audit: %v", want)
+	}
+	d := startDaemon(t, cfgPath)
+	eventually(t, "the audit findings", func() bool { return reflect.DeepEqual(keysOf(d.findings(t, "").Active), want) })
+	doc := d.findings(t, "?kind=dacl-permits-psn")
+	if len(doc.Active) != 1 || doc.Active[0]["sensor"] != "test-sensor" || doc.Active[0]["count"] != float64(2) {
+		t.Errorf("dacl-permits-psn: %v", doc.Active)
+	}
+	code, body := d.get(t, "/readyz")
+	if code != 503 || !strings.Contains(body, `"reasons":["no capture interface configured (capture.interfaces)"]`) {
+		t.Errorf("readyz without capture: %d %s", code, body)
+	}
+	if code, body := d.get(t, "/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("healthz: %d %q", code, body)
+	}
+	_, metrics := d.get(t, "/metrics")
+	for _, line := range []string{"syncwatch_inventory_sessions 5", "syncwatch_inventory_switches 2", "syncwatch_config_last_reload_successful 1",
+		`syncwatch_findings_active{kind="compliant-reached"} 0`, `syncwatch_transcript_reads_total{result="success"} 1`} {
+		if !strings.Contains(metrics, "\n"+line+"\n") {
+			t.Errorf("metrics lack %q", line)
+		}
+	}
+	if !strings.Contains(metrics, `syncwatch_build_info{goversion="go`) {
+		t.Error("no build info")
+	}
+
+	// SIGHUP with a broken file: rejected, the old configuration kept.
+	os.WriteFile(cfgPath, []byte(daemonConfig(dir, switches, "judge:\n  hold: 10\n")), 0o644)
+	d.hups <- syscall.SIGHUP
+	eventually(t, "the rejected reload", func() bool {
+		_, m := d.get(t, "/metrics")
+		return strings.Contains(m, "\nsyncwatch_config_last_reload_successful 0\n") && strings.Contains(m, "\nsyncwatch_config_reloads_total{result=\"failure\"} 1\n")
+	})
+	_, body = d.get(t, "/readyz")
+	if !strings.Contains(body, `"last_reload":{"at":`) || !strings.Contains(body, `"ok":false,"errors":["`+cfgPath+`:14: \"10\" is not a duration (give a unit: 10s, 5m)"]`) {
+		t.Errorf("readyz after a bad reload: %s", body)
+	}
+	if got := keysOf(d.findings(t, "").Active); !reflect.DeepEqual(got, want) {
+		t.Errorf("after a bad reload: %v", got)
+	}
+
+	// SIGHUP with a good file: a posture rule silences PHONES, and a new
+	// webhook hears of the resolution.
+	hooks := make(chan alerts.Notification, 16)
+	secretFile := filepath.Join(dir, "hmac")
+	os.WriteFile(secretFile, []byte("test-only-hmac\n"), 0o600)
+	var hookErr error
+	hook := http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if !alerts.VerifySignature([]byte("test-only-hmac"), b, r.Header.Get(alerts.SignatureHeader)) {
+			hookErr = io.ErrUnexpectedEOF
+		}
+		var n struct {
+			Status  alerts.Status
+			Finding struct{ Key string }
+		}
+		json.Unmarshal(b, &n)
+		hooks <- alerts.Notification{Status: n.Status, Finding: alerts.Finding{Key: n.Finding.Key}}
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go hook.Serve(ln)
+	defer hook.Close()
+	good := daemonConfig(dir, switches, "posture:\n  rules:\n    - dacl: '^PHONES$'\n      posture: unclassified\n"+
+		"    - dacl: '(?i)non.?compliant'\n      posture: noncompliant\n    - dacl: '(?i)compliant'\n      posture: compliant\n    - url_redirect: ''\n      posture: unknown\n"+
+		"webhooks:\n  - name: test\n    url: http://"+ln.Addr().String()+"/hook\n    secret: {file: "+secretFile+"}\n")
+	os.WriteFile(cfgPath, []byte(good), 0o644)
+	want3 := auditKeys(t, cfgPath, switches)
+	d.hups <- syscall.SIGHUP
+	eventually(t, "the good reload", func() bool { return reflect.DeepEqual(keysOf(d.findings(t, "").Active), want3) })
+	select {
+	case n := <-hooks:
+		if n.Status != alerts.Resolved || n.Finding.Key != "posture-unclassified|PHONES" {
+			t.Errorf("webhook heard %s %s", n.Status, n.Finding.Key)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the new webhook heard nothing")
+	}
+	if hookErr != nil {
+		t.Error("a webhook call's signature did not verify")
+	}
+	for _, path := range []string{"/metrics", "/api/v1/findings", "/readyz", "/"} {
+		if _, body := d.get(t, path); strings.Contains(body, "test-only-hmac") {
+			t.Errorf("%s shows the webhook secret", path)
+		}
+	}
+	if got := keysOf(d.findings(t, "?kind=posture-unclassified").Recent); !reflect.DeepEqual(got, []string{"posture-unclassified|PHONES"}) {
+		t.Errorf("recent: %v", got)
+	}
+
+	// A switch's transcript goes away: its sessions leave the inventory
+	// and the audit's findings follow.
+	if err := os.Remove(filepath.Join(switches, "access-sw1.log")); err != nil {
+		t.Fatal(err)
+	}
+	want2 := auditKeys(t, cfgPath, switches)
+	if reflect.DeepEqual(want3, want2) {
+		t.Fatalf("removing access-sw1 changes nothing: %v", want2)
+	}
+	eventually(t, "the findings of the changed transcripts", func() bool { return reflect.DeepEqual(keysOf(d.findings(t, "").Active), want2) })
+	eventually(t, "the sessions gauge", func() bool {
+		_, m := d.get(t, "/metrics")
+		return strings.Contains(m, "\nsyncwatch_inventory_sessions 1\n")
+	})
+
+	if code := d.stop(); code != exitOK {
+		t.Fatalf("run exited with %d", code)
+	}
+	var store struct{ Findings []json.RawMessage }
+	b, err := os.ReadFile(filepath.Join(dir, "data", alerts.StoreFile))
+	if err != nil || json.Unmarshal(b, &store) != nil || len(store.Findings) != len(want2) {
+		t.Errorf("store: %v, %d findings, want %d", err, len(store.Findings), len(want2))
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "findings.jsonl"))
+	if lines := strings.Count(string(log), "\n"); lines < len(want) {
+		t.Errorf("findings log has %d lines:\n%s", lines, log)
+	}
+	if strings.Contains(d.stderr.String(), "test-only-hmac") {
+		t.Error("the webhook secret is in the log")
+	}
+}
+
+// TestRunMetricsPromtool checks the daemon's /metrics with promtool.
+func TestRunMetricsPromtool(t *testing.T) {
+	promtool := testenv.Command(t, "promtool")
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "syncwatch.yml")
+	os.WriteFile(cfgPath, []byte(daemonConfig(dir, "../../examples/switches", "")), 0o644)
+	d := startDaemon(t, cfgPath)
+	eventually(t, "the audit findings", func() bool { return len(d.findings(t, "").Active) == 4 })
+	_, metrics := d.get(t, "/metrics")
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = strings.NewReader(metrics)
+	if out, err := cmd.CombinedOutput(); err != nil || len(out) != 0 {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	code, _, errOut := runCLI(t, "run")
+	if code != exitUsage || !strings.Contains(errOut, "no --config") {
+		t.Errorf("no config: %d %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, "run", "--config", "../../config/testdata/invalid-secret-inline.yml")
+	if code != exitUsage || errOut != "syncwatch run: configuration errors:\n../../config/testdata/invalid-secret-inline.yml:5: a secret is never written in the configuration file: give {env: VARIABLE} or {file: PATH}\n" {
+		t.Errorf("bad config: %d %q", code, errOut)
+	}
+	code, out, _ := runCLI(t, "run", "--help")
+	if code != exitOK || !strings.HasPrefix(out, "Usage: syncwatch run --config FILE") {
+		t.Errorf("help: %d %q", code, out)
+	}
+}
+
+// TestRunTranscriptErrors: transcripts that cannot be read keep the
+// inventory read before, is counted once (not on every poll), and is read
+// again when it changes.
+func TestRunTranscriptErrors(t *testing.T) {
+	dir := t.TempDir()
+	switches := filepath.Join(dir, "switches")
+	copyDir(t, "../../examples/switches", switches)
+	cfgPath := filepath.Join(dir, "syncwatch.yml")
+	os.WriteFile(cfgPath, []byte(daemonConfig(dir, switches, "")), 0o644)
+	d := startDaemon(t, cfgPath)
+	eventually(t, "the audit findings", func() bool { return len(d.findings(t, "").Active) == 4 })
+	// The folder goes away (a configuration management run replacing it,
+	// say).
+	moved := filepath.Join(dir, "moved")
+	if err := os.Rename(switches, moved); err != nil {
+		t.Fatal(err)
+	}
+	reads := func(result string) string {
+		_, m := d.get(t, "/metrics")
+		for _, line := range strings.Split(m, "\n") {
+			if strings.HasPrefix(line, `syncwatch_transcript_reads_total{result="`+result+`"} `) {
+				return strings.Fields(line)[1]
+			}
+		}
+		return ""
+	}
+	eventually(t, "the failed read", func() bool { return reads("failure") == "1" })
+	time.Sleep(300 * time.Millisecond) // several polls: none reads again
+	if got := reads("failure"); got != "1" {
+		t.Errorf("%s failed reads of the same files", got)
+	}
+	if n := len(d.findings(t, "").Active); n != 4 {
+		t.Errorf("%d findings after the failed read, want the 4 of before", n)
+	}
+	if !strings.Contains(d.stderr.String(), "no such file or directory") {
+		t.Error("the error is not logged")
+	}
+	if err := os.Rename(moved, switches); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the read after the fix", func() bool { return reads("success") == "2" })
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// TestRunWebConfig serves the daemon with TLS (a certificate the test
+// makes) and basic auth from an exporter-toolkit web configuration, and
+// runs healthcheck against it: refused without credentials, healthy with
+// the CA and the password file; then a real SIGHUP reloads the daemon.
+func TestRunWebConfig(t *testing.T) {
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "syncwatch.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		DNSNames: []string{"syncwatch.test"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	cert, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	hash, _ := bcrypt.GenerateFromPassword([]byte("test-only-password"), bcrypt.MinCost)
+	web := filepath.Join(dir, "web.yml")
+	os.WriteFile(web, []byte("tls_server_config:\n  cert_file: "+cert+"\n  key_file: "+keyFile+"\nbasic_auth_users:\n  docker: "+string(hash)+"\n"), 0o600)
+	pwFile := filepath.Join(dir, "password")
+	os.WriteFile(pwFile, []byte("test-only-password\n"), 0o600)
+
+	cfgPath := filepath.Join(dir, "syncwatch.yml")
+	base := strings.Replace(daemonConfig(dir, "../../examples/switches", ""), `http: {listen: "127.0.0.1:0"}`,
+		`http: {listen: "127.0.0.1:0", web_config_file: `+web+`}`, 1)
+	os.WriteFile(cfgPath, []byte(base), 0o644)
+	if code, out, errOut := runCLI(t, "check-config", "--config", cfgPath); code != exitOK ||
+		!strings.Contains(out, "  http: 127.0.0.1:0 (web config "+web+")\n") || !strings.Contains(out, "  transcripts: 5 sessions on 2 switches, 0 warnings\n") {
+		t.Errorf("check-config: %d %q %q", code, out, errOut)
+	}
+	d := startDaemonSignals(t, cfgPath, false)
+	url := strings.Replace(d.base, "http://", "https://", 1) + "/healthz"
+
+	code, out, _ := runCLI(t, "healthcheck", "--url", url, "--ca-file", cert)
+	if code != exitRuntime || out != "unhealthy: "+url+" answered 401 Unauthorized: Unauthorized\n" {
+		t.Errorf("without credentials: %d %q", code, out)
+	}
+	code, out, _ = runCLI(t, "healthcheck", "--url", url, "--ca-file", cert, "--username", "docker", "--password-file", pwFile)
+	if code != exitOK || out != "healthy: "+url+" answered 200 OK: ok\n" {
+		t.Errorf("with credentials: %d %q", code, out)
+	}
+	code, out, _ = runCLI(t, "healthcheck", "--url", url, "--username", "docker", "--password-file", pwFile)
+	if code != exitRuntime || !strings.Contains(out, "certificate signed by unknown authority") {
+		t.Errorf("without the CA: %d %q", code, out)
+	}
+
+	// A real SIGHUP: the daemon catches it and reloads.
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the reload", func() bool { return strings.Contains(d.stderr.String(), `"msg":"configuration reloaded"`) })
+	if code := d.stop(); code != exitOK {
+		t.Errorf("exit %d", code)
+	}
+	if strings.Contains(d.stderr.String(), "test-only-password") {
+		t.Error("the password is in the log")
+	}
+}
+
+func TestCheckConfig(t *testing.T) {
+	code, out, errOut := runCLI(t, "check-config", "--config", "../../config/testdata/invalid-http-listen.yml")
+	if code != exitUsage || out != "" || errOut != "syncwatch check-config: configuration errors:\n../../config/testdata/invalid-http-listen.yml:2: http.listen \"9849\": not host:port (e.g. :9849 or 127.0.0.1:9849)\n" {
+		t.Errorf("bad: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "check-config", "--config", "../../examples/syncwatch.yml")
+	if code != exitOK || !strings.HasPrefix(out, "../../examples/syncwatch.yml: valid\n  PSNs: 3, ports: [8449], posture rules: 3, switches: 2\n  capture: span0\n  sinks: alertmanager (2 peers)\n  http: :9849 (plain HTTP)\n") {
+		t.Errorf("example: %d %q", code, out)
+	}
+	if code, _, _ := runCLI(t, "check-config"); code != exitUsage {
+		t.Errorf("no --config: %d", code)
+	}
+	if code, out, _ := runCLI(t, "check-config", "--help"); code != exitOK || !strings.HasPrefix(out, "Usage: syncwatch check-config --config FILE") {
+		t.Errorf("help: %d %q", code, out)
+	}
+}

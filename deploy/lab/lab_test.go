@@ -1,0 +1,379 @@
+package lab
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncwatch/syncwatch/collectors/acl"
+	"github.com/syncwatch/syncwatch/internal/iosemu"
+	"github.com/syncwatch/syncwatch/internal/testenv"
+)
+
+var record = flag.String("record", "", "record the SPAN capture and the switch transcripts of the run into this `folder` (never in CI)")
+
+// TestMain runs the lab's programs when the test binary is re-executed as
+// one of them inside a namespace, and the tests otherwise.
+func TestMain(m *testing.M) {
+	switch os.Getenv(roleVar) {
+	case "":
+	case "psn":
+		os.Exit(runPSN())
+	case "agent":
+		os.Exit(runAgent())
+	case "iosemu":
+		os.Exit(iosemu.RunProcess(os.Getenv("LAB_PROFILE"), os.Getenv("LAB_RECEIVED")))
+	default:
+		fmt.Fprintf(os.Stderr, "lab: unknown role %q\n", os.Getenv(roleVar))
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+// The lab's timers: short, so that the whole run takes a minute or two.
+const (
+	probeInterval = 2 * time.Second
+	// probeTimeout is an agent's bound on one try; the kernel resends an
+	// unanswered SYN once within it.
+	probeTimeout = 1500 * time.Millisecond
+	// answerTimeout is the capture's: longer than a try, so a try that
+	// timed out is unanswered, not an attempt answered late.
+	answerTimeout = 3 * time.Second
+	// raceDelay is how long after the session turns compliant its
+	// correct dACL is enforced (scenario 3).
+	raceDelay = 3 * time.Second
+	// labDeadline bounds the whole run.
+	labDeadline = 4 * time.Minute
+)
+
+// role is what an endpoint plays in the scenarios.
+type role struct {
+	scenario string
+	posture  string // ISE's posture at the start
+	dacl     string // the dACL at the start
+	redirect bool   // a URL redirect: posture unknown for syncwatch
+}
+
+// roles are the endpoints of the run, in order ep1 ... ep5. All scenarios
+// run at once, each on its own endpoint.
+var roles = []role{
+	{"1: correct compliant dACL", postureCompliant, daclEmployee, false},
+	{"1: correct posture-unknown dACL", postureUnknown, daclRedirect, true},
+	{"2: compliant dACL without PSN2's deny", postureCompliant, daclContractor, false},
+	{"4: posture-unknown dACL without PSN1's permit", postureUnknown, daclBranch, true},
+	{"3: race, compliant, then the compliant dACL 3 s later", postureUnknown, daclRedirect, true},
+}
+
+// Results in order psn1, psn2, psn3, while every PSN listens (phase A) and
+// after psn3 stopped listening (phase B, scenario 5), by hand: what the
+// nftables rules must do to the real packets. "-" means no try: the agent
+// stopped after reading Compliant.
+var (
+	wantPhaseA = map[string][3]string{
+		"ep1": {resultTimeout, resultTimeout, resultTimeout},
+		"ep2": {resultConnected, resultConnected, resultConnected},
+		"ep3": {resultTimeout, resultConnected, resultTimeout},
+		"ep4": {resultProhibited, resultConnected, resultConnected},
+		"ep5": {resultConnected, resultConnected, resultConnected},
+	}
+	wantPhaseB = map[string][3]string{
+		"ep1": {resultTimeout, resultTimeout, resultTimeout},
+		"ep2": {resultConnected, resultConnected, resultRefused},
+		"ep3": {"-", "-", "-"},
+		"ep4": {resultProhibited, resultConnected, resultRefused},
+		"ep5": {"-", "-", "-"},
+	}
+)
+
+// applied is a dACL enforced on a port from a time on.
+type applied struct {
+	at   time.Time
+	dacl string
+}
+
+// TestLab builds the lab, runs every scenario at once and checks what the
+// agents saw against the hand-written expectations, against syncwatch's
+// ACL verdicts and against what syncwatch's capture reports, then replays
+// the SPAN traffic with 802.1Q tags. One command:
+//
+//	go test ./deploy/lab -run TestLab -v
+func TestLab(t *testing.T) {
+	testenv.Root(t)
+	testenv.Command(t, "ip", "nft", "setpriv", "tcpdump", "sysctl")
+	begin := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), labDeadline)
+	defer cancel()
+	bin := buildSyncwatch(t)
+
+	l := newLab(t, len(roles), 3)
+	dacls := loadDACLs(t)
+	var psnAddrs []netip.Addr
+	for _, p := range l.psns {
+		psnAddrs = append(psnAddrs, p.addr)
+	}
+	certFile, keyFile, err := writeCert(l.dir, psnAddrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	postureFile := filepath.Join(l.dir, "posture.json")
+	posture := map[string]string{}
+	history := map[string][]applied{}
+	for i, e := range l.endpoints {
+		posture[e.addr.String()] = roles[i].posture
+		l.applyDACL(e, dacls[roles[i].dacl])
+		history[e.name] = []applied{{time.Now(), roles[i].dacl}}
+	}
+	if err := writePosture(postureFile, posture); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range l.psns {
+		p.server = l.startRole(p.ns, p.name, "psn",
+			"LAB_LISTEN="+netip.AddrPortFrom(p.addr, StatePort).String(), "LAB_POSTURE="+postureFile,
+			"LAB_CERT="+certFile, "LAB_KEY="+keyFile)
+	}
+	for _, p := range l.psns {
+		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := p.server.waitLine(wctx, "listening")
+		wcancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	opts := sensorOptions{span: spanLink, mgmt: switchMgmt, psns: psnAddrs, answerTimeout: answerTimeout}
+	watch := l.startWatch(ctx, bin, "watch", opts)
+	spanPcap := filepath.Join(l.dir, "span.pcap")
+	dump := l.startTcpdump(ctx, spanPcap)
+
+	// The agents, all at once.
+	logs := map[string]string{}
+	var psnList []string
+	for _, a := range psnAddrs {
+		psnList = append(psnList, a.String())
+	}
+	var agents []*process
+	for _, e := range l.endpoints {
+		logs[e.name] = filepath.Join(l.dir, e.name+".probes.jsonl")
+		agents = append(agents, l.startRole(e.ns, e.name+"-agent", "agent",
+			"LAB_ENDPOINT="+e.addr.String(), "LAB_PSNS="+strings.Join(psnList, ","),
+			"LAB_INTERVAL="+probeInterval.String(), "LAB_TIMEOUT="+probeTimeout.String(),
+			"LAB_LOG="+logs[e.name], "LAB_POSTURE="+postureFile, "LAB_CA="+certFile))
+	}
+	for _, a := range agents {
+		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := a.waitLine(wctx, "probing")
+		wcancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Scenario 3, the race: halfway between two of ep5's rounds its
+	// session turns compliant; its compliant dACL is enforced raceDelay
+	// later, after its next round read Compliant through the old one.
+	race := l.endpoints[4]
+	if err := waitRound(ctx, logs[race.name], 1); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(probeInterval / 2)
+	posture[race.addr.String()] = postureCompliant
+	if err := writePosture(postureFile, posture); err != nil {
+		t.Fatal(err)
+	}
+	compliantAt := time.Now()
+	time.Sleep(raceDelay)
+	l.applyDACL(race, dacls[daclEmployee])
+	history[race.name] = append(history[race.name], applied{time.Now(), daclEmployee})
+
+	// Scenario 5: psn3 stops listening, halfway between rounds again.
+	time.Sleep(probeInterval / 2)
+	killAt := time.Now()
+	l.psns[2].server.stop()
+	killedAt := time.Now()
+	// Two more rounds, then the agents stop after their round.
+	time.Sleep(2*probeInterval + probeInterval/4)
+	for _, a := range agents {
+		a.stop()
+	}
+
+	// Every try, by endpoint.
+	var tries []probe
+	byEndpoint := map[string][]probe{}
+	stopped := map[string]probe{}
+	for _, e := range l.endpoints {
+		ps, err := readProbes(logs[e.name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if p.Result == resultStopped {
+				stopped[e.name] = p
+				continue
+			}
+			tries = append(tries, p)
+			byEndpoint[e.name] = append(byEndpoint[e.name], p)
+		}
+	}
+
+	for _, e := range l.endpoints {
+		counts := map[string]int{}
+		for _, p := range byEndpoint[e.name] {
+			counts[p.Result]++
+		}
+		t.Logf("%s %-50s %d tries %v, stopped %v", e.name, roles[indexOf(l, e)].scenario, len(byEndpoint[e.name]), counts, stopped[e.name].Result == resultStopped)
+	}
+
+	t.Run("probes", func(t *testing.T) {
+		psnIndex := map[string]int{}
+		for i, a := range psnAddrs {
+			psnIndex[a.String()] = i
+		}
+		for _, e := range l.endpoints {
+			counts := map[string]int{}
+			for _, p := range byEndpoint[e.name] {
+				var want string
+				switch {
+				case p.Time.Before(killAt):
+					want = wantPhaseA[e.name][psnIndex[p.PSN]]
+					counts["A"]++
+				case p.Time.After(killedAt):
+					want = wantPhaseB[e.name][psnIndex[p.PSN]]
+					counts["B"]++
+				default:
+					continue // tried while psn3 was shutting down
+				}
+				if p.Result != want {
+					t.Errorf("%s round %d -> %s: %s (%s), want %s", e.name, p.Round, p.PSN, p.Result, p.Error, want)
+				}
+				if p.Result == resultConnected && p.Posture != wantPosture(compliantAt, race, p, posture) {
+					t.Errorf("%s round %d -> %s: posture %q, want %q", e.name, p.Round, p.PSN, p.Posture, wantPosture(compliantAt, race, p, posture))
+				}
+			}
+			if counts["A"] < 3 {
+				t.Errorf("%s: %d tries while every PSN listened, want at least one round", e.name, counts["A"])
+			}
+			_, ok := stopped[e.name]
+			if wantStop := wantPhaseB[e.name][0] == "-"; ok != wantStop {
+				t.Errorf("%s: stopped %v, want %v", e.name, ok, wantStop)
+			} else if !wantStop && counts["B"] < 3 {
+				t.Errorf("%s: %d tries after psn3 stopped, want at least one round", e.name, counts["B"])
+			}
+		}
+		// ep3 reads Compliant from psn2 in its first round and stops.
+		if p := stopped["ep3"]; p.Round != 0 || p.PSN != l.psns[1].addr.String() {
+			t.Errorf("ep3 stopped in round %d after %s, want round 0 after psn2", p.Round, p.PSN)
+		}
+		// The race: ep5 read Compliant after it turned compliant and
+		// before its compliant dACL was enforced.
+		if p := stopped["ep5"]; !p.Time.After(compliantAt) || !p.Time.Before(compliantAt.Add(raceDelay)) {
+			t.Errorf("ep5 stopped at %v, want within %v after it turned compliant at %v", p.Time, raceDelay, compliantAt)
+		}
+	})
+
+	t.Run("verdicts", func(t *testing.T) {
+		// What nftables did to each try equals syncwatch's ACL verdict
+		// for the dACL in force when it was made.
+		for i, e := range l.endpoints {
+			for _, p := range byEndpoint[e.name] {
+				h := history[e.name]
+				d := h[0].dacl
+				for _, a := range h {
+					if !p.Time.Before(a.at) {
+						d = a.dacl
+					}
+				}
+				v := verdict(t, dacls[d], e.addr, netip.MustParseAddr(p.PSN))
+				if v.Verdict == acl.Unknown || !consistent(v.Verdict, dacls[d].answers, p.Result) {
+					t.Errorf("%s (%s) round %d -> %s under %s: nftables gave %s, syncwatch's verdict is %s at entry %d (%s)",
+						e.name, roles[i].scenario, p.Round, p.PSN, d, p.Result, v.Verdict, v.Seq, v.Text)
+				}
+			}
+		}
+	})
+
+	t.Run("capture", func(t *testing.T) {
+		var keys []attemptKey
+		for _, p := range tries {
+			keys = append(keys, attemptKey{p.Endpoint, p.LocalPort})
+		}
+		wctx, wcancel := context.WithTimeout(ctx, answerTimeout+10*time.Second)
+		defer wcancel()
+		got, err := watch.waitAttempts(wctx, keys)
+		if err != nil {
+			t.Error(err)
+		}
+		checkAttempts(t, l, tries, got, false)
+	})
+	dump.stop()
+
+	t.Run("vlan", func(t *testing.T) {
+		l.secondPass(ctx, t, bin, opts, spanPcap, watch, tries)
+	})
+	t.Logf("lab run time %v", time.Since(begin).Round(time.Second))
+}
+
+// wantPosture is the posture header a connected try must carry: the
+// endpoint's posture when it was made.
+func wantPosture(compliantAt time.Time, race *endpoint, p probe, now map[string]string) string {
+	if p.Endpoint == race.addr.String() && p.Time.Before(compliantAt) {
+		return postureUnknown
+	}
+	return now[p.Endpoint]
+}
+
+// readProbes reads an agent's log.
+func readProbes(path string) ([]probe, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ps []probe
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var p probe
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, sc.Err()
+}
+
+// waitRound waits until an agent's log holds a try of the given round.
+func waitRound(ctx context.Context, path string, round int) error {
+	for {
+		ps, err := readProbes(path)
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		for _, p := range ps {
+			if p.Round >= round {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: no try of round %d: %w", path, round, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// indexOf returns an endpoint's position in the lab.
+func indexOf(l *lab, e *endpoint) int {
+	for i, x := range l.endpoints {
+		if x == e {
+			return i
+		}
+	}
+	return -1
+}

@@ -148,7 +148,34 @@ func TestLab(t *testing.T) {
 		}
 	}
 
-	opts := sensorOptions{span: spanLink, mgmt: switchMgmt, psns: psnAddrs, answerTimeout: answerTimeout}
+	// The switch's management plane, and the audit before any traffic:
+	// scenario 7 and the audit parts of scenarios 2 and 4.
+	sw := l.startSwitchSSH(l.switchProfile(t, dacls))
+	configFile := filepath.Join(l.dir, "syncwatch.yml")
+	if err := writeConfig(configFile, configData{PSNs: l.labPSNs()}); err != nil {
+		t.Fatal(err)
+	}
+	newPSNConfig := filepath.Join(l.dir, "syncwatch-psn4.yml")
+	if err := writeConfig(newPSNConfig, configData{PSNs: append(l.labPSNs(), newPSN)}); err != nil {
+		t.Fatal(err)
+	}
+	before := l.saveTranscript(ctx, sw, "switch-before.txt")
+	t.Run("audit", func(t *testing.T) {
+		got, err := audit(ctx, bin, configFile, before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAudit(t, l, got, wantAuditBefore(dacls))
+	})
+	t.Run("audit-new-psn", func(t *testing.T) {
+		got, err := audit(ctx, bin, newPSNConfig, before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAudit(t, l, got, wantAuditNewPSN(dacls))
+	})
+
+	opts := sensorOptions{span: spanLink, mgmt: switchMgmt, config: configFile, psns: psnAddrs, answerTimeout: answerTimeout}
 	watch := l.startWatch(ctx, bin, "watch", opts)
 	spanPcap := filepath.Join(l.dir, "span.pcap")
 	dump := l.startTcpdump(ctx, spanPcap)
@@ -188,6 +215,9 @@ func TestLab(t *testing.T) {
 	if err := writePosture(postureFile, posture); err != nil {
 		t.Fatal(err)
 	}
+	sw.update(t, func(p *iosemu.Profile) {
+		p.Sessions[4] = l.session(race, role{redirect: false}, dacls[daclEmployee])
+	})
 	compliantAt := time.Now()
 	time.Sleep(raceDelay)
 	l.applyDACL(race, dacls[daclEmployee])
@@ -313,6 +343,22 @@ func TestLab(t *testing.T) {
 		checkAttempts(t, l, tries, got, false)
 	})
 	dump.stop()
+	after := l.saveTranscript(ctx, sw, "switch-after.txt")
+	t.Run("audit-after", func(t *testing.T) {
+		// ep5 is compliant now, with the correct dACL: nothing changes.
+		got, err := audit(ctx, bin, configFile, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAudit(t, l, got, wantAuditBefore(dacls))
+		b, err := os.ReadFile(after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), dacls[daclEmployee].full) || strings.Count(string(b), "ACS ACL:") != len(l.endpoints) {
+			t.Errorf("%s: want %d sessions, ep5's with %s", after, len(l.endpoints), dacls[daclEmployee].full)
+		}
+	})
 
 	t.Run("vlan", func(t *testing.T) {
 		l.secondPass(ctx, t, bin, opts, spanPcap, watch, tries)
@@ -376,4 +422,21 @@ func indexOf(l *lab, e *endpoint) int {
 		}
 	}
 	return -1
+}
+
+// saveTranscript reads the switch over SSH from the sensor namespace and
+// saves the terminal log in the lab's folder.
+func (l *lab) saveTranscript(ctx context.Context, sw *switchSSH, name string) string {
+	l.t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	text, err := l.transcript(tctx, sw)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	path := filepath.Join(l.dir, name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		l.t.Fatal(err)
+	}
+	return path
 }

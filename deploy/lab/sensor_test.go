@@ -98,6 +98,9 @@ type sensorOptions struct {
 	psns []netip.Addr
 	// answerTimeout is the capture's answer timeout.
 	answerTimeout time.Duration
+	// metricsListen, when set, is where the sensor serves /metrics (on
+	// the sensor namespace's loopback).
+	metricsListen string
 }
 
 // startWatch starts today's sensor: `syncwatch watch --interface SPAN` as
@@ -111,6 +114,9 @@ func (l *lab) startWatch(ctx context.Context, bin, name string, o sensorOptions)
 	argv := []string{bin, "watch", "--interface", o.span, "--answer-timeout", o.answerTimeout.String(), "--log-level", "debug"}
 	for _, p := range o.psns {
 		argv = append(argv, "--psn", p.String())
+	}
+	if o.metricsListen != "" {
+		argv = append(argv, "--metrics-listen", o.metricsListen)
 	}
 	s := &sensor{proc: l.start(l.sensor, name, nil, unprivileged(argv...)...), attempts: map[attemptKey]attempt{}}
 	go func() {

@@ -285,12 +285,26 @@ func TestLab(t *testing.T) {
 		}
 	}
 
-	for _, e := range l.endpoints {
+	var summary strings.Builder
+	summary.WriteString("| endpoint | scenario | tries | results | stopped |\n|---|---|---|---|---|\n")
+	for i, e := range l.endpoints {
 		counts := map[string]int{}
 		for _, p := range byEndpoint[e.name] {
 			counts[p.Result]++
 		}
-		t.Logf("%s %-50s %d tries %v, stopped %v", e.name, roles[indexOf(l, e)].scenario, len(byEndpoint[e.name]), counts, stopped[e.name].Result == resultStopped)
+		_, stop := stopped[e.name]
+		t.Logf("%s %-55s %2d tries %v, stopped %v", e.name, roles[i].scenario, len(byEndpoint[e.name]), counts, stop)
+		var results []string
+		for _, r := range []string{resultConnected, resultRefused, resultProhibited, resultTimeout} {
+			if counts[r] > 0 {
+				results = append(results, fmt.Sprintf("%s %d", r, counts[r]))
+			}
+		}
+		stopNote := "no"
+		if stop {
+			stopNote = "yes, after reading Compliant"
+		}
+		fmt.Fprintf(&summary, "| %s (%s, %s) | %s | %d | %s | %s |\n", e.name, e.addr, e.ifname, roles[i].scenario, len(byEndpoint[e.name]), strings.Join(results, ", "), stopNote)
 	}
 
 	t.Run("probes", func(t *testing.T) {
@@ -426,6 +440,15 @@ func TestLab(t *testing.T) {
 		}
 	})
 	dump.stop()
+	t.Run("analyze", func(t *testing.T) {
+		// The SPAN capture of the run, analyzed from the file, tells
+		// the same as the live capture did.
+		got, err := analyzeFile(ctx, bin, spanPcap, psnList)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareOutcomes(t, tries, got)
+	})
 	after := l.saveTranscript(ctx, sw, "switch-after.txt")
 	t.Run("audit-after", func(t *testing.T) {
 		// ep5 is compliant now, with the correct dACL: nothing changes.
@@ -446,6 +469,15 @@ func TestLab(t *testing.T) {
 	t.Run("vlan", func(t *testing.T) {
 		l.secondPass(ctx, t, bin, opts, spanPcap, watch, tries)
 	})
+	if *record != "" {
+		if t.Failed() {
+			t.Fatal("not recording a failed run")
+		}
+		if err := writeRecording(*record, recording{span: spanPcap, before: before, after: after, config: configFile, tries: tries, summary: summary.String()}); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("recorded the run into %s", *record)
+	}
 	t.Logf("lab run time %v", time.Since(begin).Round(time.Second))
 }
 

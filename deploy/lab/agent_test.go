@@ -47,6 +47,9 @@ type probe struct {
 // round: unique in the run, so no attempt is mistaken for another.
 func probePort(round, i int) int { return 30000 + round*8 + i }
 
+// httpTimeout bounds the TLS handshake and request after a connect.
+const httpTimeout = 5 * time.Second
+
 // maxRounds bounds an agent's loop, whatever happens to the test.
 const maxRounds = 400
 
@@ -134,10 +137,10 @@ func runAgent() int {
 // tryPSN makes one state-sync request and says what came back.
 func tryPSN(ctx context.Context, from, psn netip.Addr, port int, timeout time.Duration, pool *x509.CertPool) probe {
 	p := probe{Time: time.Now().UTC(), Endpoint: from.String(), PSN: psn.String(), LocalPort: port}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	d := net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(from, uint16(port)))}
-	conn, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(psn, StatePort).String())
+	conn, err := d.DialContext(dctx, "tcp", netip.AddrPortFrom(psn, StatePort).String())
 	switch {
 	case err == nil:
 		p.Result = resultConnected
@@ -157,6 +160,10 @@ func tryPSN(ctx context.Context, from, psn netip.Addr, port int, timeout time.Du
 		return p
 	}
 	defer conn.Close()
+	// The exchange has a budget of its own: a slow machine must not turn
+	// a reached PSN into a try without its answer.
+	ctx, cancel = context.WithTimeout(ctx, httpTimeout)
+	defer cancel()
 	tr := &http.Transport{
 		DialContext:       func(context.Context, string, string) (net.Conn, error) { return conn, nil },
 		TLSClientConfig:   &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},

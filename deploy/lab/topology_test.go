@@ -120,11 +120,19 @@ func newLab(t *testing.T, nEndpoints, nPSNs int) *lab {
 	return l
 }
 
-// sysctl sets a kernel parameter of a namespace.
+// sysctl sets a kernel parameter of a namespace ("net.ipv4.ip_forward=1")
+// by writing its /proc/sys file from a thread inside the namespace:
+// network parameters are those of the namespace of the thread that opens
+// the file.
 func (l *lab) sysctl(ns *netns.Namespace, setting string) {
 	l.t.Helper()
-	if out, err := ns.Exec("sysctl", "-q", "-w", setting); err != nil {
-		l.t.Fatalf("sysctl %s in %s: %v: %s", setting, ns.Name, err, out)
+	key, value, ok := strings.Cut(setting, "=")
+	if !ok {
+		l.t.Fatalf("lab: sysctl %q: not key=value", setting)
+	}
+	path := "/proc/sys/" + strings.ReplaceAll(key, ".", "/")
+	if err := ns.Do(func() error { return os.WriteFile(path, []byte(value+"\n"), 0o644) }); err != nil {
+		l.t.Fatalf("lab: sysctl %s in %s: %v", setting, ns.Name, err)
 	}
 }
 

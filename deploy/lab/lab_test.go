@@ -252,6 +252,11 @@ func TestLab(t *testing.T) {
 	})
 	compliantAt := time.Now()
 	time.Sleep(raceDelay)
+	// The counters of the old dACL's rules go with its chain: keep them.
+	raceCounters, err := l.ruleCounters(race)
+	if err != nil {
+		t.Fatal(err)
+	}
 	l.applyDACL(race, dacls[daclEmployee])
 	history[race.name] = append(history[race.name], applied{time.Now(), daclEmployee})
 
@@ -370,6 +375,42 @@ func TestLab(t *testing.T) {
 				if v.Verdict == acl.Unknown || !consistent(v.Verdict, dacls[d].answers, p.Result) {
 					t.Errorf("%s (%s) round %d -> %s under %s: nftables gave %s, syncwatch's verdict is %s at entry %d (%s)",
 						e.name, roles[i].scenario, p.Round, p.PSN, d, p.Result, v.Verdict, v.Seq, v.Text)
+				}
+			}
+		}
+	})
+
+	t.Run("counters", func(t *testing.T) {
+		// Rule by rule: an nftables rule counted packets exactly when
+		// syncwatch's evaluator names its entry as the one deciding a
+		// try made under that dACL, and a deny's rule counted at least
+		// one SYN per try it decided.
+		for _, e := range l.endpoints {
+			final, err := l.ruleCounters(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := history[e.name]
+			for pi, period := range h {
+				counters := final
+				if pi < len(h)-1 {
+					counters = raceCounters // only the race endpoint changes dACL
+				}
+				decided := map[int]int{}
+				for _, p := range byEndpoint[e.name] {
+					if p.Time.Before(period.at) || pi+1 < len(h) && !p.Time.Before(h[pi+1].at) {
+						continue
+					}
+					decided[decidingEntry(t, dacls[period.dacl], e.addr, netip.MustParseAddr(p.PSN))]++
+				}
+				for i, c := range counters {
+					if (c > 0) != (decided[i] > 0) || c < uint64(decided[i]) {
+						t.Errorf("%s under %s: rule %d counted %d packets; syncwatch's evaluator decides %d tries there (all: %v, counters %v)",
+							e.name, period.dacl, i+1, c, decided[i], decided, counters)
+					}
+				}
+				if decided[-1] > 0 {
+					t.Errorf("%s under %s: %d tries decided by the implicit deny, which the lab's dACLs never reach", e.name, period.dacl, decided[-1])
 				}
 			}
 		}

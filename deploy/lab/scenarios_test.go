@@ -2,6 +2,7 @@ package lab
 
 import (
 	"embed"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -168,4 +169,71 @@ func TestScenarioFiles(t *testing.T) {
 			t.Errorf("%s.nft: %d rules for %d entries", base, len(rules), len(entries))
 		}
 	}
+}
+
+// ruleCounters returns the packet counters of the rules of an endpoint
+// port's chain, in order: one per permit or deny entry of its dACL.
+func (l *lab) ruleCounters(e *endpoint) ([]uint64, error) {
+	out, err := l.sw.Exec("nft", "-j", "list", "chain", "inet", "dacl", "port-"+e.port)
+	if err != nil {
+		return nil, fmt.Errorf("nft list chain port-%s: %w: %s", e.port, err, out)
+	}
+	var doc struct {
+		Nftables []struct {
+			Rule *struct {
+				Expr []map[string]json.RawMessage `json:"expr"`
+			} `json:"rule"`
+		} `json:"nftables"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		return nil, fmt.Errorf("nft list chain port-%s: %w", e.port, err)
+	}
+	var counters []uint64
+	for _, item := range doc.Nftables {
+		if item.Rule == nil {
+			continue
+		}
+		var packets uint64
+		found := false
+		for _, x := range item.Rule.Expr {
+			if raw, ok := x["counter"]; ok {
+				var c struct {
+					Packets uint64 `json:"packets"`
+				}
+				if err := json.Unmarshal(raw, &c); err != nil {
+					return nil, err
+				}
+				packets, found = c.Packets, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("port-%s: a rule without a counter", e.port)
+		}
+		counters = append(counters, packets)
+	}
+	return counters, nil
+}
+
+// decidingEntry returns the position, among the permit and deny entries of
+// the dACL, of the entry syncwatch's evaluator says decides a SYN; -1 for
+// the implicit deny.
+func decidingEntry(t *testing.T, d *dacl, from, to netip.Addr) int {
+	t.Helper()
+	a, errs := acl.ParseDACL(d.full, acl.IPv4, d.text)
+	if len(errs) > 0 {
+		t.Fatalf("dACL %s: %v", d.base, errs)
+	}
+	r := a.Evaluate(acl.Packet{Src: from, Dst: to, Proto: 6, DstPort: StatePort, Flags: acl.SYN})
+	n := 0
+	for i := range a.Entries {
+		e := &a.Entries[i]
+		if e.Action != acl.Permit && e.Action != acl.Deny {
+			continue
+		}
+		if r.Entry != nil && e.Seq == r.Entry.Seq {
+			return n
+		}
+		n++
+	}
+	return -1
 }

@@ -167,11 +167,12 @@ func checkAudit(t *testing.T, l *lab, got []auditFinding, want []wantFinding) {
 }
 
 // The audit's expectations, by hand. Before any traffic, with the lab's
-// three PSNs: scenario 2's dACL permits PSN2 (entry 30 of the listing),
+// three PSNs: scenario 2's dACL (also scenario 6's) permits PSN2 (entry
+// 30 of the listing),
 // scenario 4's blocks PSN1 (its deny ip any any).
 func wantAuditBefore(dacls map[string]*dacl) []wantFinding {
 	return []wantFinding{
-		{"dacl-permits-psn|" + dacls[daclContractor].full + "|10.67.2.12|8449", "permit ip any any", 30, []string{"ep3"}},
+		{"dacl-permits-psn|" + dacls[daclContractor].full + "|10.67.2.12|8449", "permit ip any any", 30, []string{"ep3", "ep6"}},
 		{"dacl-blocks-sync|" + dacls[daclBranch].full + "|10.67.1.11|8449", "deny ip any any", 40, []string{"ep4"}},
 	}
 }
@@ -181,7 +182,7 @@ func wantAuditBefore(dacls map[string]*dacl) []wantFinding {
 func wantAuditNewPSN(dacls map[string]*dacl) []wantFinding {
 	return append(wantAuditBefore(dacls),
 		wantFinding{"dacl-permits-psn|" + dacls[daclEmployee].full + "|10.67.4.14|8449", "permit ip any any", 40, []string{"ep1"}},
-		wantFinding{"dacl-permits-psn|" + dacls[daclContractor].full + "|10.67.4.14|8449", "permit ip any any", 30, []string{"ep3"}},
+		wantFinding{"dacl-permits-psn|" + dacls[daclContractor].full + "|10.67.4.14|8449", "permit ip any any", 30, []string{"ep3", "ep6"}},
 		wantFinding{"dacl-blocks-sync|" + dacls[daclRedirect].full + "|10.67.4.14|8449", "deny ip any any", 50, []string{"ep2", "ep5"}},
 		wantFinding{"dacl-blocks-sync|" + dacls[daclBranch].full + "|10.67.4.14|8449", "deny ip any any", 40, []string{"ep4"}},
 	)

@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -284,24 +285,37 @@ func checkDaemonScenarios(ctx context.Context, d *daemon, am *alertmanager, r *r
 	return latencies, errs
 }
 
-// amOutage is scenario 6's driver: Alertmanager stops, during(fn) makes a
-// compliant endpoint reach a PSN (scenario 2 again, on its own endpoint),
-// the finding must reach the daemon's API while Alertmanager is down, and
-// once Alertmanager is back the queued alert must arrive well before the
-// resend interval (20 s in the lab's config) would send it again.
-//
-// Pending until syncwatch run lands, and it needs an endpoint of its own
-// (ep6, CONTRACTOR_COMPLIANT, its agent started by during).
-func amOutage(ctx context.Context, d *daemon, am *alertmanager, key string, labels map[string]string, during func()) error {
+// amOutage is scenario 6's driver: Alertmanager stops, during makes the
+// compliant endpoint e reach psn (scenario 2's fault, on its own endpoint)
+// and Alertmanager starts again. With the daemon (d not nil), the finding
+// must be in the daemon's API while Alertmanager is down, and the queued
+// alert must arrive once it is back well before the resend interval (20 s
+// in the lab's config) would send it again. Without it, only the outage
+// itself is checked: Alertmanager did not answer while stopped.
+func amOutage(ctx context.Context, d *daemon, am *alertmanager, e *endpoint, psn string, dc *dacl, during func()) error {
 	am.stop()
-	during()
-	if _, err := d.waitFinding(ctx, alertDeadline, key, func(f apiFinding) bool { return f.Key == key }); err != nil {
+	if _, err := am.alerts(ctx); err == nil {
 		am.start(ctx)
-		return fmt.Errorf("scenario 6: %w", err)
+		return fmt.Errorf("scenario 6: Alertmanager answers while stopped")
+	}
+	during()
+	var errs []error
+	if d != nil {
+		if _, err := d.waitFinding(ctx, alertDeadline, "compliant-reached for "+e.name, func(f apiFinding) bool {
+			return f.Kind == "compliant-reached" && f.EndpointIP == e.addr.String() && f.PSN == psn
+		}); err != nil {
+			errs = append(errs, fmt.Errorf("scenario 6: %w", err))
+		}
 	}
 	am.start(ctx)
-	if _, _, err := am.waitAlert(ctx, 10*time.Second, labels); err != nil {
-		return fmt.Errorf("scenario 6: the queued alert: %w", err)
+	if d != nil {
+		want := map[string]string{"kind": "compliant-reached", "endpoint_ip": e.addr.String(), "psn": psn, "dacl": dc.full}
+		if _, _, err := am.waitAlert(ctx, 10*time.Second, want); err != nil {
+			errs = append(errs, fmt.Errorf("scenario 6: the queued alert: %w", err))
+		}
 	}
-	return nil
+	if _, err := am.alerts(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("scenario 6: Alertmanager back: %w", err))
+	}
+	return errors.Join(errs...)
 }

@@ -60,36 +60,40 @@ type role struct {
 	posture  string // ISE's posture at the start
 	dacl     string // the dACL at the start
 	redirect bool   // a URL redirect: posture unknown for syncwatch
+	// late: the agent starts only during Alertmanager's outage
+	// (scenario 6), after psn3 stopped listening.
+	late bool
 }
 
-// roles are the endpoints of the run, in order ep1 ... ep5. All scenarios
-// run at once, each on its own endpoint.
+// roles are the endpoints of the run, in order ep1 ... ep6. The scenarios
+// run at once, each on its own endpoint; scenario 6's starts last.
 var roles = []role{
-	{"1: correct compliant dACL", postureCompliant, daclEmployee, false},
-	{"1: correct posture-unknown dACL", postureUnknown, daclRedirect, true},
-	{"2: compliant dACL without PSN2's deny", postureCompliant, daclContractor, false},
-	{"4: posture-unknown dACL without PSN1's permit", postureUnknown, daclBranch, true},
-	{"3: race, compliant, then the compliant dACL 3 s later", postureUnknown, daclRedirect, true},
+	{"1: correct compliant dACL", postureCompliant, daclEmployee, false, false},
+	{"1: correct posture-unknown dACL", postureUnknown, daclRedirect, true, false},
+	{"2: compliant dACL without PSN2's deny", postureCompliant, daclContractor, false, false},
+	{"4: posture-unknown dACL without PSN1's permit", postureUnknown, daclBranch, true, false},
+	{"3: race, compliant, then the compliant dACL 3 s later", postureUnknown, daclRedirect, true, false},
+	{"6: scenario 2 again while Alertmanager is down", postureCompliant, daclContractor, false, true},
 }
 
 // Results in order psn1, psn2, psn3, while every PSN listens (phase A) and
 // after psn3 stopped listening (phase B, scenario 5), by hand: what the
-// nftables rules must do to the real packets. "-" means no try: the agent
-// stopped after reading Compliant.
+// nftables rules must do to the real packets. "-" means no try in the
+// phase; stops, that the agent stops after reading Compliant.
+type expect struct {
+	a, b  [3]string
+	stops bool
+}
+
 var (
-	wantPhaseA = map[string][3]string{
-		"ep1": {resultTimeout, resultTimeout, resultTimeout},
-		"ep2": {resultConnected, resultConnected, resultConnected},
-		"ep3": {resultTimeout, resultConnected, resultTimeout},
-		"ep4": {resultProhibited, resultConnected, resultConnected},
-		"ep5": {resultConnected, resultConnected, resultConnected},
-	}
-	wantPhaseB = map[string][3]string{
-		"ep1": {resultTimeout, resultTimeout, resultTimeout},
-		"ep2": {resultConnected, resultConnected, resultRefused},
-		"ep3": {"-", "-", "-"},
-		"ep4": {resultProhibited, resultConnected, resultRefused},
-		"ep5": {"-", "-", "-"},
+	none   = [3]string{"-", "-", "-"}
+	wantOf = map[string]expect{
+		"ep1": {[3]string{resultTimeout, resultTimeout, resultTimeout}, [3]string{resultTimeout, resultTimeout, resultTimeout}, false},
+		"ep2": {[3]string{resultConnected, resultConnected, resultConnected}, [3]string{resultConnected, resultConnected, resultRefused}, false},
+		"ep3": {[3]string{resultTimeout, resultConnected, resultTimeout}, none, true},
+		"ep4": {[3]string{resultProhibited, resultConnected, resultConnected}, [3]string{resultProhibited, resultConnected, resultRefused}, false},
+		"ep5": {[3]string{resultConnected, resultConnected, resultConnected}, none, true},
+		"ep6": {none, [3]string{resultTimeout, resultConnected, resultTimeout}, true},
 	}
 )
 
@@ -219,19 +223,23 @@ func TestLab(t *testing.T) {
 		psnList = append(psnList, a.String())
 	}
 	var agents []*process
-	for _, e := range l.endpoints {
+	startAgent := func(e *endpoint) {
+		t.Helper()
 		logs[e.name] = filepath.Join(l.dir, e.name+".probes.jsonl")
-		agents = append(agents, l.startRole(e.ns, e.name+"-agent", "agent",
+		a := l.startRole(e.ns, e.name+"-agent", "agent",
 			"LAB_ENDPOINT="+e.addr.String(), "LAB_PSNS="+strings.Join(psnList, ","),
 			"LAB_INTERVAL="+probeInterval.String(), "LAB_TIMEOUT="+probeTimeout.String(),
-			"LAB_LOG="+logs[e.name], "LAB_POSTURE="+postureFile, "LAB_CA="+certFile))
-	}
-	for _, a := range agents {
+			"LAB_LOG="+logs[e.name], "LAB_POSTURE="+postureFile, "LAB_CA="+certFile)
+		agents = append(agents, a)
 		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-		_, err := a.waitLine(wctx, "probing")
-		wcancel()
-		if err != nil {
+		defer wcancel()
+		if _, err := a.waitLine(wctx, "probing"); err != nil {
 			t.Fatal(err)
+		}
+	}
+	for i, e := range l.endpoints {
+		if !roles[i].late {
+			startAgent(e)
 		}
 	}
 
@@ -265,8 +273,24 @@ func TestLab(t *testing.T) {
 	killAt := time.Now()
 	l.psns[2].server.stop()
 	killedAt := time.Now()
-	// Two more rounds, then the agents stop after their round.
-	time.Sleep(2*probeInterval + probeInterval/4)
+
+	// Scenario 6: Alertmanager stops, ep6 (scenario 2's fault again)
+	// reaches psn2 and its agent stops; the finding must wait in the
+	// daemon's queue until Alertmanager is back.
+	outage := l.endpoints[5]
+	var outageErr error
+	if err := amOutage(ctx, d, am, outage, l.psns[1].addr.String(), dacls[daclContractor], func() {
+		startAgent(outage)
+		if err := waitStopped(ctx, logs[outage.name], 10*time.Second); err != nil {
+			t.Error(err)
+		}
+	}); err != nil {
+		outageErr = err
+	}
+
+	// At least two rounds after psn3 stopped, then the agents stop
+	// after their round.
+	time.Sleep(time.Until(killedAt.Add(2*probeInterval + probeInterval/4)))
 	for _, a := range agents {
 		a.stop()
 	}
@@ -323,10 +347,10 @@ func TestLab(t *testing.T) {
 				var want string
 				switch {
 				case p.Time.Before(killAt):
-					want = wantPhaseA[e.name][psnIndex[p.PSN]]
+					want = wantOf[e.name].a[psnIndex[p.PSN]]
 					counts["A"]++
 				case p.Time.After(killedAt):
-					want = wantPhaseB[e.name][psnIndex[p.PSN]]
+					want = wantOf[e.name].b[psnIndex[p.PSN]]
 					counts["B"]++
 				default:
 					continue // tried while psn3 was shutting down
@@ -338,19 +362,23 @@ func TestLab(t *testing.T) {
 					t.Errorf("%s round %d -> %s: posture %q, want %q", e.name, p.Round, p.PSN, p.Posture, wantPosture(compliantAt, race, p, posture))
 				}
 			}
-			if counts["A"] < 3 {
-				t.Errorf("%s: %d tries while every PSN listened, want at least one round", e.name, counts["A"])
+			w := wantOf[e.name]
+			for phase, want := range map[string][3]string{"A": w.a, "B": w.b} {
+				if n := counts[phase]; want == none && n > 0 || want != none && n < 3 {
+					t.Errorf("%s: %d tries in phase %s (A: every PSN listens, B: psn3 stopped), want %s", e.name, n, phase,
+						map[bool]string{true: "none", false: "at least one round"}[want == none])
+				}
 			}
-			_, ok := stopped[e.name]
-			if wantStop := wantPhaseB[e.name][0] == "-"; ok != wantStop {
-				t.Errorf("%s: stopped %v, want %v", e.name, ok, wantStop)
-			} else if !wantStop && counts["B"] < 3 {
-				t.Errorf("%s: %d tries after psn3 stopped, want at least one round", e.name, counts["B"])
+			if _, ok := stopped[e.name]; ok != w.stops {
+				t.Errorf("%s: stopped %v, want %v", e.name, ok, w.stops)
 			}
 		}
-		// ep3 reads Compliant from psn2 in its first round and stops.
-		if p := stopped["ep3"]; p.Round != 0 || p.PSN != l.psns[1].addr.String() {
-			t.Errorf("ep3 stopped in round %d after %s, want round 0 after psn2", p.Round, p.PSN)
+		// ep3 and ep6 read Compliant from psn2 in their first round and
+		// stop.
+		for _, name := range []string{"ep3", "ep6"} {
+			if p := stopped[name]; p.Round != 0 || p.PSN != l.psns[1].addr.String() {
+				t.Errorf("%s stopped in round %d after %s, want round 0 after psn2", name, p.Round, p.PSN)
+			}
 		}
 		// The race: ep5 read Compliant after it turned compliant and
 		// before its compliant dACL was enforced.
@@ -469,15 +497,8 @@ func TestLab(t *testing.T) {
 	})
 
 	t.Run("alertmanager-outage", func(t *testing.T) {
-		// The outage of scenario 6 as the lab drives it: Alertmanager
-		// stops and starts again on the same port and data.
-		am.stop()
-		if _, err := am.alerts(ctx); err == nil {
-			t.Error("Alertmanager answers while stopped")
-		}
-		am.start(ctx)
-		if _, err := am.alerts(ctx); err != nil {
-			t.Error(err)
+		if outageErr != nil {
+			t.Error(outageErr)
 		}
 	})
 	dump.stop()
@@ -595,4 +616,26 @@ func (l *lab) saveTranscript(ctx context.Context, sw *switchSSH, name string) st
 		l.t.Fatal(err)
 	}
 	return path
+}
+
+// waitStopped waits until an agent's log says it stopped.
+func waitStopped(ctx context.Context, path string, within time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	for {
+		ps, err := readProbes(path)
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		for _, p := range ps {
+			if p.Result == resultStopped {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: the agent did not stop within %v: %w", path, within, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

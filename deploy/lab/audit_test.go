@@ -28,8 +28,11 @@ type configPSN struct {
 type configData struct {
 	PSNs []configPSN
 	// Daemon adds the sections of syncwatch run; the fields below are
-	// theirs.
+	// theirs. Live reads the switch with the SSH collector (collect:
+	// and the switch's ssh:), else the daemon reads Transcripts.
 	Daemon          bool
+	Live            bool
+	Transcripts     string
 	Span            string
 	AnswerTimeout   time.Duration
 	Alertmanagers   []string
@@ -167,12 +170,12 @@ func checkAudit(t *testing.T, l *lab, got []auditFinding, want []wantFinding) {
 }
 
 // The audit's expectations, by hand. Before any traffic, with the lab's
-// three PSNs: scenario 2's dACL (also scenario 6's) permits PSN2 (entry
-// 30 of the listing),
+// three PSNs: scenario 2's faulty dACL (scenario 6's endpoint has it from
+// the start) permits PSN2 (entry 30 of the listing),
 // scenario 4's blocks PSN1 (its deny ip any any).
 func wantAuditBefore(dacls map[string]*dacl) []wantFinding {
 	return []wantFinding{
-		{"dacl-permits-psn|" + dacls[daclContractor].full + "|10.67.2.12|8449", "permit ip any any", 30, []string{"ep3", "ep6"}},
+		{"dacl-permits-psn|" + dacls[daclContractor].full + "|10.67.2.12|8449", "permit ip any any", 30, []string{"ep6"}},
 		{"dacl-blocks-sync|" + dacls[daclBranch].full + "|10.67.1.11|8449", "deny ip any any", 40, []string{"ep4"}},
 	}
 }
@@ -181,9 +184,18 @@ func wantAuditBefore(dacls map[string]*dacl) []wantFinding {
 // dACL. Both compliant dACLs permit it, both posture dACLs block it.
 func wantAuditNewPSN(dacls map[string]*dacl) []wantFinding {
 	return append(wantAuditBefore(dacls),
-		wantFinding{"dacl-permits-psn|" + dacls[daclEmployee].full + "|10.67.4.14|8449", "permit ip any any", 40, []string{"ep1"}},
-		wantFinding{"dacl-permits-psn|" + dacls[daclContractor].full + "|10.67.4.14|8449", "permit ip any any", 30, []string{"ep3", "ep6"}},
+		wantFinding{"dacl-permits-psn|" + dacls[daclEmployee].full + "|10.67.4.14|8449", "permit ip any any", 40, []string{"ep1", "ep3"}},
+		wantFinding{"dacl-permits-psn|" + dacls[daclContractor].full + "|10.67.4.14|8449", "permit ip any any", 30, []string{"ep6"}},
 		wantFinding{"dacl-blocks-sync|" + dacls[daclRedirect].full + "|10.67.4.14|8449", "deny ip any any", 50, []string{"ep2", "ep5"}},
 		wantFinding{"dacl-blocks-sync|" + dacls[daclBranch].full + "|10.67.4.14|8449", "deny ip any any", 40, []string{"ep4"}},
 	)
+}
+
+// wantAuditAfter is the audit after the run: ep3 has scenario 2's faulty
+// dACL too, ep5 the correct compliant one.
+func wantAuditAfter(dacls map[string]*dacl) []wantFinding {
+	return []wantFinding{
+		{"dacl-permits-psn|" + dacls[daclContractor].full + "|10.67.2.12|8449", "permit ip any any", 30, []string{"ep3", "ep6"}},
+		{"dacl-blocks-sync|" + dacls[daclBranch].full + "|10.67.1.11|8449", "deny ip any any", 40, []string{"ep4"}},
+	}
 }

@@ -37,7 +37,7 @@ type daemon struct {
 // daemonConfig writes the lab's configuration for syncwatch run: the
 // PSNs (psns, with scenario 7's extra one when asked), the switch with its
 // SSH login, and the daemon's sections with the lab's short timers.
-func (l *lab) daemonConfig(o sensorOptions, sw *switchSSH, psns []configPSN) (string, error) {
+func (l *lab) daemonConfig(o sensorOptions, sw *switchSSH, transcripts string, psns []configPSN) (string, error) {
 	// The daemon runs as nobody: its folder is one nobody can reach
 	// (t.TempDir's parents are private to root), its files its own.
 	dir := sshd.SharedDir(l.t)
@@ -58,7 +58,7 @@ func (l *lab) daemonConfig(o sensorOptions, sw *switchSSH, psns []configPSN) (st
 	err := writeConfig(path, configData{
 		PSNs: psns, Daemon: true, Span: o.span, AnswerTimeout: o.answerTimeout,
 		Alertmanagers: []string{"http://" + amListen}, Listen: metricsListen, DataDir: filepath.Join(dir, "data"),
-		SSHUser: sw.user.Name, SSHPasswordFile: pw, KnownHosts: kh,
+		SSHUser: sw.user.Name, SSHPasswordFile: pw, KnownHosts: kh, Transcripts: transcripts,
 	})
 	return path, err
 }
@@ -89,6 +89,12 @@ type apiFinding struct {
 	DACL       string `json:"dacl"`
 	ACLLine    string `json:"acl_line"`
 	PSN        string `json:"psn"`
+}
+
+// transcriptReads counts the daemon's reads of the transcripts so far.
+func (d *daemon) transcriptReads() int {
+	b, _ := os.ReadFile(d.proc.stderr.Name())
+	return strings.Count(string(b), `"msg":"transcripts read"`)
 }
 
 // findings returns the daemon's active findings.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/syncwatch/syncwatch/collectors/acl"
 	"github.com/syncwatch/syncwatch/internal/iosemu"
+	"github.com/syncwatch/syncwatch/internal/sshd"
 	"github.com/syncwatch/syncwatch/internal/testenv"
 )
 
@@ -70,32 +71,36 @@ type role struct {
 var roles = []role{
 	{"1: correct compliant dACL", postureCompliant, daclEmployee, false, false},
 	{"1: correct posture-unknown dACL", postureUnknown, daclRedirect, true, false},
-	{"2: compliant dACL without PSN2's deny", postureCompliant, daclContractor, false, false},
+	{"2: compliant, then a dACL without PSN2's deny (CoA)", postureCompliant, daclEmployee, false, false},
 	{"4: posture-unknown dACL without PSN1's permit", postureUnknown, daclBranch, true, false},
 	{"3: race, compliant, then the compliant dACL 3 s later", postureUnknown, daclRedirect, true, false},
 	{"6: scenario 2 again while Alertmanager is down", postureCompliant, daclContractor, false, true},
 }
 
-// Results in order psn1, psn2, psn3, while every PSN listens (phase A) and
-// after psn3 stopped listening (phase B, scenario 5), by hand: what the
-// nftables rules must do to the real packets. "-" means no try in the
-// phase; stops, that the agent stops after reading Compliant.
-type expect struct {
-	a, b  [3]string
-	stops bool
+// Results in order psn1, psn2, psn3 under each dACL, while every PSN
+// listens (phase A) and after psn3 stopped listening (phase B, scenario
+// 5), by hand: what the nftables rules must do to the real packets.
+var wantByDACL = map[string][2][3]string{
+	daclEmployee:   {{resultTimeout, resultTimeout, resultTimeout}, {resultTimeout, resultTimeout, resultTimeout}},
+	daclContractor: {{resultTimeout, resultConnected, resultTimeout}, {resultTimeout, resultConnected, resultTimeout}},
+	daclRedirect:   {{resultConnected, resultConnected, resultConnected}, {resultConnected, resultConnected, resultRefused}},
+	daclBranch:     {{resultProhibited, resultConnected, resultConnected}, {resultProhibited, resultConnected, resultRefused}},
 }
 
-var (
-	none   = [3]string{"-", "-", "-"}
-	wantOf = map[string]expect{
-		"ep1": {[3]string{resultTimeout, resultTimeout, resultTimeout}, [3]string{resultTimeout, resultTimeout, resultTimeout}, false},
-		"ep2": {[3]string{resultConnected, resultConnected, resultConnected}, [3]string{resultConnected, resultConnected, resultRefused}, false},
-		"ep3": {[3]string{resultTimeout, resultConnected, resultTimeout}, none, true},
-		"ep4": {[3]string{resultProhibited, resultConnected, resultConnected}, [3]string{resultProhibited, resultConnected, resultRefused}, false},
-		"ep5": {[3]string{resultConnected, resultConnected, resultConnected}, none, true},
-		"ep6": {none, [3]string{resultTimeout, resultConnected, resultTimeout}, true},
-	}
-)
+// expect says in which phases an endpoint's agent tries (at least one
+// round) and whether it stops after reading Compliant.
+type expect struct {
+	a, b, stops bool
+}
+
+var wantOf = map[string]expect{
+	"ep1": {a: true, b: true},
+	"ep2": {a: true, b: true},
+	"ep3": {a: true, b: true, stops: true},
+	"ep4": {a: true, b: true},
+	"ep5": {a: true, stops: true},
+	"ep6": {b: true, stops: true},
+}
 
 // applied is a dACL enforced on a port from a time on.
 type applied struct {
@@ -115,7 +120,7 @@ func TestLab(t *testing.T) {
 	begin := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), labDeadline)
 	defer cancel()
-	bin := buildSyncwatch(t)
+	bin := labBinary(t)
 
 	l := newLab(t, len(roles), 3)
 	dacls := loadDACLs(t)
@@ -164,6 +169,10 @@ func TestLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := l.saveTranscript(ctx, sw, "switch-before.txt")
+	// Until the live collector reads the switch, the daemon reads the
+	// transcripts the lab saves here.
+	trDir := sshd.SharedDir(t)
+	l.publishTranscript(ctx, sw, trDir, nil)
 	t.Run("audit", func(t *testing.T) {
 		got, err := audit(ctx, bin, configFile, before)
 		if err != nil {
@@ -189,7 +198,7 @@ func TestLab(t *testing.T) {
 	if withDaemon {
 		// Scenario 7 in the daemon: its audit reports the new PSN
 		// before any traffic.
-		cfg7, err := l.daemonConfig(opts, sw, append(l.labPSNs(), newPSN))
+		cfg7, err := l.daemonConfig(opts, sw, trDir, append(l.labPSNs(), newPSN))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +210,7 @@ func TestLab(t *testing.T) {
 			t.Errorf("scenario 7: %v", err)
 		}
 		d7.proc.stop()
-		cfg, err := l.daemonConfig(opts, sw, l.labPSNs())
+		cfg, err := l.daemonConfig(opts, sw, trDir, l.labPSNs())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,33 +252,64 @@ func TestLab(t *testing.T) {
 		}
 	}
 
-	// Scenario 3, the race: halfway between two of ep5's rounds its
-	// session turns compliant; its compliant dACL is enforced raceDelay
-	// later, after its next round read Compliant through the old one.
+	// The agents' rounds start about when ep1's first try did.
+	if err := waitRound(ctx, logs["ep1"], 0); err != nil {
+		t.Fatal(err)
+	}
+	first, err := readProbes(logs["ep1"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := first[0].Time
+	replaced := map[string][][]uint64{} // the counters of each endpoint's replaced chains
+	enforce := func(e *endpoint, base string) {
+		t.Helper()
+		// The counters of the old dACL's rules go with its chain.
+		c, err := l.ruleCounters(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		replaced[e.name] = append(replaced[e.name], c)
+		l.applyDACL(e, dacls[base])
+		history[e.name] = append(history[e.name], applied{time.Now(), base})
+	}
+
+	// Scenario 3, the race: after ep5's second round its session turns
+	// compliant on the switch (the sensor reads it), then between two
+	// rounds in ISE; its compliant dACL is enforced raceDelay later,
+	// after its next round read Compliant through the old one.
 	race := l.endpoints[4]
 	if err := waitRound(ctx, logs[race.name], 1); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(probeInterval / 2)
+	sw.update(t, func(p *iosemu.Profile) {
+		p.Sessions[4] = l.session(race, role{}, dacls[daclEmployee])
+	})
+	l.publishTranscript(ctx, sw, trDir, d)
+	betweenRounds(ref)
 	posture[race.addr.String()] = postureCompliant
 	if err := writePosture(postureFile, posture); err != nil {
 		t.Fatal(err)
 	}
-	sw.update(t, func(p *iosemu.Profile) {
-		p.Sessions[4] = l.session(race, role{redirect: false}, dacls[daclEmployee])
-	})
 	compliantAt := time.Now()
 	time.Sleep(raceDelay)
-	// The counters of the old dACL's rules go with its chain: keep them.
-	raceCounters, err := l.ruleCounters(race)
-	if err != nil {
+	enforce(race, daclEmployee)
+
+	// Scenario 2: ISE pushes ep3 a compliant dACL without PSN2's deny
+	// (the switch shows it, then enforces it), after ep3 probed for a
+	// few rounds in vain, so that the sensor knows its probe interval.
+	ep3 := l.endpoints[2]
+	if err := waitRound(ctx, logs[ep3.name], 2); err != nil {
 		t.Fatal(err)
 	}
-	l.applyDACL(race, dacls[daclEmployee])
-	history[race.name] = append(history[race.name], applied{time.Now(), daclEmployee})
+	sw.update(t, func(p *iosemu.Profile) {
+		p.Sessions[2] = l.session(ep3, roles[2], dacls[daclContractor])
+	})
+	l.publishTranscript(ctx, sw, trDir, d)
+	betweenRounds(ref)
+	enforce(ep3, daclContractor)
 
-	// Scenario 5: psn3 stops listening, halfway between rounds again.
-	time.Sleep(probeInterval / 2)
+	// Scenario 5: psn3 stops listening, at once.
 	killAt := time.Now()
 	l.psns[2].server.stop()
 	killedAt := time.Now()
@@ -345,39 +385,42 @@ func TestLab(t *testing.T) {
 			counts := map[string]int{}
 			for _, p := range byEndpoint[e.name] {
 				var want string
+				phase := 0
 				switch {
 				case p.Time.Before(killAt):
-					want = wantOf[e.name].a[psnIndex[p.PSN]]
 					counts["A"]++
 				case p.Time.After(killedAt):
-					want = wantOf[e.name].b[psnIndex[p.PSN]]
+					phase = 1
 					counts["B"]++
 				default:
 					continue // tried while psn3 was shutting down
 				}
+				want = wantByDACL[inForce(history[e.name], p.Time)][phase][psnIndex[p.PSN]]
 				if p.Result != want {
-					t.Errorf("%s round %d -> %s: %s (%s), want %s", e.name, p.Round, p.PSN, p.Result, p.Error, want)
+					t.Errorf("%s round %d -> %s under %s: %s (%s), want %s", e.name, p.Round, p.PSN, inForce(history[e.name], p.Time), p.Result, p.Error, want)
 				}
 				if p.Result == resultConnected && p.Error == "" && p.Posture != wantPosture(compliantAt, race, p, posture) {
 					t.Errorf("%s round %d -> %s: posture %q, want %q", e.name, p.Round, p.PSN, p.Posture, wantPosture(compliantAt, race, p, posture))
 				}
 			}
 			w := wantOf[e.name]
-			for phase, want := range map[string][3]string{"A": w.a, "B": w.b} {
-				if n := counts[phase]; want == none && n > 0 || want != none && n < 3 {
+			for phase, want := range map[string]bool{"A": w.a, "B": w.b} {
+				if n := counts[phase]; !want && n > 0 || want && n < 3 {
 					t.Errorf("%s: %d tries in phase %s (A: every PSN listens, B: psn3 stopped), want %s", e.name, n, phase,
-						map[bool]string{true: "none", false: "at least one round"}[want == none])
+						map[bool]string{false: "none", true: "at least one round"}[want])
 				}
 			}
 			if _, ok := stopped[e.name]; ok != w.stops {
 				t.Errorf("%s: stopped %v, want %v", e.name, ok, w.stops)
 			}
 		}
-		// ep3 and ep6 read Compliant from psn2 in their first round and
-		// stop.
+		// ep3 reads Compliant from psn2 in its first round under the
+		// faulty dACL, ep6 in its first round, and they stop.
 		for _, name := range []string{"ep3", "ep6"} {
-			if p := stopped[name]; p.Round != 0 || p.PSN != l.psns[1].addr.String() {
-				t.Errorf("%s stopped in round %d after %s, want round 0 after psn2", name, p.Round, p.PSN)
+			p := stopped[name]
+			h := history[name]
+			if p.PSN != l.psns[1].addr.String() || p.Time.Before(h[len(h)-1].at) || p.Time.After(h[len(h)-1].at.Add(probeInterval+probeTimeout)) && name == "ep3" || p.Round != 0 && name == "ep6" {
+				t.Errorf("%s stopped in round %d at %v after %s, want the first round under %s (from %v) after psn2", name, p.Round, p.Time, p.PSN, h[len(h)-1].dacl, h[len(h)-1].at)
 			}
 		}
 		// The race: ep5 read Compliant after it turned compliant and
@@ -392,13 +435,7 @@ func TestLab(t *testing.T) {
 		// for the dACL in force when it was made.
 		for i, e := range l.endpoints {
 			for _, p := range byEndpoint[e.name] {
-				h := history[e.name]
-				d := h[0].dacl
-				for _, a := range h {
-					if !p.Time.Before(a.at) {
-						d = a.dacl
-					}
-				}
+				d := inForce(history[e.name], p.Time)
 				v := verdict(t, dacls[d], e.addr, netip.MustParseAddr(p.PSN))
 				if v.Verdict == acl.Unknown || !consistent(v.Verdict, dacls[d].answers, p.Result) {
 					t.Errorf("%s (%s) round %d -> %s under %s: nftables gave %s, syncwatch's verdict is %s at entry %d (%s)",
@@ -422,7 +459,7 @@ func TestLab(t *testing.T) {
 			for pi, period := range h {
 				counters := final
 				if pi < len(h)-1 {
-					counters = raceCounters // only the race endpoint changes dACL
+					counters = replaced[e.name][pi]
 				}
 				decided := map[int]int{}
 				for _, p := range byEndpoint[e.name] {
@@ -513,12 +550,13 @@ func TestLab(t *testing.T) {
 	})
 	after := l.saveTranscript(ctx, sw, "switch-after.txt")
 	t.Run("audit-after", func(t *testing.T) {
-		// ep5 is compliant now, with the correct dACL: nothing changes.
+		// ep5 is compliant now, with the correct dACL: nothing new;
+		// ep3 has scenario 2's dACL too.
 		got, err := audit(ctx, bin, configFile, after)
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkAudit(t, l, got, wantAuditBefore(dacls))
+		checkAudit(t, l, got, wantAuditAfter(dacls))
 		b, err := os.ReadFile(after)
 		if err != nil {
 			t.Fatal(err)
@@ -638,4 +676,84 @@ func waitStopped(ctx context.Context, path string, within time.Duration) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// inForce returns the dACL enforced on an endpoint's port at a time.
+func inForce(h []applied, at time.Time) string {
+	d := h[0].dacl
+	for _, a := range h {
+		if !at.Before(a.at) {
+			d = a.dacl
+		}
+	}
+	return d
+}
+
+// betweenRounds sleeps until the agents, which all started their rounds
+// about at ref, are between two rounds: the last one's tries all ended
+// (a dropped SYN is sent again within a try's timeout, and would meet a
+// rule changed in the middle of it), the next one has not started.
+func betweenRounds(ref time.Time) {
+	since := time.Since(ref) % probeInterval
+	wait := probeTimeout + (probeInterval-probeTimeout)/2 - since
+	if wait < 0 {
+		wait += probeInterval
+	}
+	time.Sleep(wait)
+}
+
+// publishTranscript reads the switch over SSH and saves the transcript
+// where the daemon reads transcripts (atomically); with a daemon running,
+// it waits until the daemon has read it.
+func (l *lab) publishTranscript(ctx context.Context, sw *switchSSH, dir string, d *daemon) {
+	l.t.Helper()
+	reads := 0
+	if d != nil {
+		reads = d.transcriptReads()
+	}
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	text, err := l.transcript(tctx, sw)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	path := filepath.Join(dir, switchName+".log")
+	if err := os.WriteFile(path+".tmp", []byte(text), 0o644); err != nil {
+		l.t.Fatal(err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		l.t.Fatal(err)
+	}
+	if d == nil {
+		return
+	}
+	for d.transcriptReads() <= reads {
+		select {
+		case <-tctx.Done():
+			l.t.Fatalf("the daemon did not read the new transcript: %v", tctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// labBinary is the syncwatch binary the lab runs: SYNCWATCH_LAB_BIN, to
+// run the lab against another branch's build, or this tree's, built as CI
+// builds it. Either sits in a folder nobody can reach.
+func labBinary(t *testing.T) string {
+	t.Helper()
+	from := os.Getenv("SYNCWATCH_LAB_BIN")
+	if from == "" {
+		return buildSyncwatch(t)
+	}
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatalf("SYNCWATCH_LAB_BIN: %v", err)
+	}
+	dir := sshd.SharedDir(t)
+	bin := filepath.Join(dir, "syncwatch")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("running the lab with %s", from)
+	return bin
 }

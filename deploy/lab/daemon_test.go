@@ -186,6 +186,24 @@ type runRecord struct {
 	dacls       map[string]*dacl
 	byEndpoint  map[string][]probe
 	compliantAt time.Time
+	// attempts are the live capture's, for the answering packets' times.
+	attempts map[attemptKey]attempt
+	// seen has the alerts' first sight in Alertmanager.
+	seen *alertSeen
+}
+
+// latency is the time from the answering packet of a try (SYN-ACK, ICMP)
+// to the alert's first sight in Alertmanager.
+func (r *runRecord) latency(p probe, kind string) (time.Duration, error) {
+	a, ok := r.attempts[attemptKey{p.Endpoint, p.LocalPort}]
+	if !ok || a.AnsweredAt == nil {
+		return 0, fmt.Errorf("%s:%d: no answered attempt in the capture", p.Endpoint, p.LocalPort)
+	}
+	at, ok := r.seen.at(kind, p.Endpoint, p.PSN)
+	if !ok {
+		return 0, fmt.Errorf("%s for %s and %s never seen in Alertmanager", kind, p.Endpoint, p.PSN)
+	}
+	return at.Sub(*a.AnsweredAt), nil
 }
 
 // firstTry returns an endpoint's first try of a PSN with the result.
@@ -223,11 +241,15 @@ func checkDaemonScenarios(ctx context.Context, d *daemon, am *alertmanager, r *r
 	} else {
 		want := map[string]string{"kind": "compliant-reached", "endpoint_ip": ep3.addr.String(), "psn": psn(1),
 			"switch": switchName, "interface": ep3.ifname, "dacl": r.dacls[daclContractor].full}
-		a, seen, err := am.waitAlert(ctx, alertDeadline, want)
+		a, _, err := am.waitAlert(ctx, alertDeadline, want)
 		if err != nil {
 			fail("scenario 2: %v", err)
 		} else {
-			latencies = append(latencies, seen.Sub(try.Time))
+			if lat, err := r.latency(try, "compliant-reached"); err != nil {
+				fail("scenario 2: %v", err)
+			} else if latencies = append(latencies, lat); lat > alertDeadline {
+				fail("scenario 2: compliant-reached in Alertmanager %v after the answering packet, more than %v", lat, alertDeadline)
+			}
 			if !strings.Contains(a.Annotations["description"], "permit ip any any") {
 				fail("scenario 2: description %q does not name the permitting line", a.Annotations["description"])
 			}
@@ -262,11 +284,13 @@ func checkDaemonScenarios(ctx context.Context, d *daemon, am *alertmanager, r *r
 	// dacl-blocks-sync.
 	ep4 := ep(3)
 	if try, ok := r.firstTry(ep4.name, psn(0), resultProhibited); ok {
-		_, seen, err := am.waitAlert(ctx, alertDeadline, map[string]string{"kind": "sync-path-blocked", "endpoint_ip": ep4.addr.String(), "psn": psn(0)})
+		_, _, err := am.waitAlert(ctx, alertDeadline, map[string]string{"kind": "sync-path-blocked", "endpoint_ip": ep4.addr.String(), "psn": psn(0)})
 		if err != nil {
 			fail("scenario 4: %v", err)
+		} else if lat, err := r.latency(try, "sync-path-blocked"); err != nil {
+			fail("scenario 4: %v", err)
 		} else {
-			latencies = append(latencies, seen.Sub(try.Time))
+			latencies = append(latencies, lat)
 		}
 	} else {
 		fail("scenario 4: ep4 never was refused by psn1's ACL")
@@ -278,14 +302,29 @@ func checkDaemonScenarios(ctx context.Context, d *daemon, am *alertmanager, r *r
 	}
 
 	// Scenario 5: psn-not-listening for psn3.
-	if _, _, err := am.waitAlert(ctx, alertDeadline, map[string]string{"kind": "psn-not-listening", "psn": psn(2)}); err != nil {
+	if a, _, err := am.waitAlert(ctx, alertDeadline, map[string]string{"kind": "psn-not-listening", "psn": psn(2)}); err != nil {
 		fail("scenario 5: %v", err)
+	} else {
+		for _, e := range []*endpoint{ep(1), ep(3)} {
+			if try, ok := r.firstTry(e.name, psn(2), resultRefused); ok && a.Labels["endpoint_ip"] == e.addr.String() {
+				if lat, err := r.latency(try, "psn-not-listening"); err == nil {
+					latencies = append(latencies, lat)
+				}
+			}
+		}
 	}
 
-	// Scenario 1: nothing about ep1 and ep2.
+	// Scenario 1: nothing about ep1 and ep2, but ep2's psn-not-listening
+	// for psn3 (scenario 5).
 	for _, e := range []*endpoint{ep(0), ep(1)} {
-		if as, err := am.alertsWhere(ctx, map[string]string{"endpoint_ip": e.addr.String()}); err != nil || len(as) > 0 {
-			fail("scenario 1: alerts for %s: %v %v", e.name, as, err)
+		as, err := am.alertsWhere(ctx, map[string]string{"endpoint_ip": e.addr.String()})
+		if err != nil {
+			fail("scenario 1: %v", err)
+		}
+		for _, a := range as {
+			if a.Labels["kind"] != "psn-not-listening" || a.Labels["psn"] != psn(2) {
+				fail("scenario 1: alert for %s: %v", e.name, a.Labels)
+			}
 		}
 	}
 	return latencies, errs

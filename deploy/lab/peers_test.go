@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -136,6 +137,53 @@ type amAlert struct {
 	Status      struct {
 		State string `json:"state"`
 	} `json:"status"`
+}
+
+// alertSeen records when each alert was first seen in Alertmanager's API,
+// by a poll every 100 ms: the arrival time the latencies are measured to.
+type alertSeen struct {
+	mu    sync.Mutex
+	first map[string]time.Time // kind|endpoint_ip|psn
+}
+
+// alertKey identifies an alert for alertSeen.
+func alertKey(labels map[string]string) string {
+	return labels["kind"] + "|" + labels["endpoint_ip"] + "|" + labels["psn"]
+}
+
+// watchAlerts polls Alertmanager until ctx ends (errors, as during an
+// outage, are skipped) and records the first sight of every alert.
+func (am *alertmanager) watchAlerts(ctx context.Context) *alertSeen {
+	seen := &alertSeen{first: map[string]time.Time{}}
+	go func() {
+		for {
+			as, err := am.alerts(ctx)
+			now := time.Now()
+			if err == nil {
+				seen.mu.Lock()
+				for _, a := range as {
+					if _, ok := seen.first[alertKey(a.Labels)]; !ok {
+						seen.first[alertKey(a.Labels)] = now
+					}
+				}
+				seen.mu.Unlock()
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	return seen
+}
+
+// at returns when an alert was first seen.
+func (s *alertSeen) at(kind, endpoint, psn string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.first[kind+"|"+endpoint+"|"+psn]
+	return t, ok
 }
 
 // alerts returns the alerts Alertmanager holds.

@@ -47,17 +47,18 @@ func unprivileged(argv ...string) []string {
 
 // attempt is the part of syncwatch's attempt JSON the lab checks.
 type attempt struct {
-	Client     string   `json:"client"`
-	ClientPort int      `json:"client_port"`
-	ClientMAC  string   `json:"client_mac"`
-	PSN        string   `json:"psn"`
-	Port       int      `json:"port"`
-	Outcome    string   `json:"outcome"`
-	SynSeen    bool     `json:"syn_seen"`
-	Incomplete bool     `json:"incomplete"`
-	Late       bool     `json:"late"`
-	VLANs      []uint16 `json:"vlans"`
-	Interface  string   `json:"interface"`
+	Client     string     `json:"client"`
+	ClientPort int        `json:"client_port"`
+	ClientMAC  string     `json:"client_mac"`
+	PSN        string     `json:"psn"`
+	Port       int        `json:"port"`
+	Outcome    string     `json:"outcome"`
+	SynSeen    bool       `json:"syn_seen"`
+	Incomplete bool       `json:"incomplete"`
+	Late       bool       `json:"late"`
+	VLANs      []uint16   `json:"vlans"`
+	AnsweredAt *time.Time `json:"answered_at"`
+	Interface  string     `json:"interface"`
 	ICMP       *struct {
 		Type int    `json:"type"`
 		Code int    `json:"code"`

@@ -74,23 +74,25 @@ type recording struct {
 }
 
 // writeRecording writes a run into dir: span.pcap, switches/lab-sw1.log
-// (read before the traffic), after/lab-sw1.log (after it: the race
-// session compliant), syncwatch.yml, probes.jsonl and a README.md, so that
+// (the switch read at the end of the run: what a judge of the whole
+// capture needs, ep3's faulty dACL and ep5 compliant), before/lab-sw1.log
+// (read before the traffic), syncwatch.yml, probes.jsonl and a README.md,
+// so that
 // examples/lab can be made again with
 //
 //	go test ./deploy/lab -run TestLab -record examples/lab
 //
 // It is never run in CI.
 func writeRecording(dir string, r recording) error {
-	for _, sub := range []string{"switches", "after"} {
+	for _, sub := range []string{"switches", "before"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return err
 		}
 	}
 	copies := map[string]string{
 		r.span:   "span.pcap",
-		r.before: filepath.Join("switches", switchName+".log"),
-		r.after:  filepath.Join("after", switchName+".log"),
+		r.before: filepath.Join("before", switchName+".log"),
+		r.after:  filepath.Join("switches", switchName+".log"),
 		r.config: "syncwatch.yml",
 	}
 	for from, to := range copies {
@@ -122,14 +124,15 @@ Recorded by `+"`go test ./deploy/lab -run TestLab -record DIR`"+` (as root; see 
 "The lab" section). Real frames from real Linux TCP stacks: the switch namespace
 mirrored its endpoint ports, both directions, before its nftables dACLs, to the
 SPAN link, where tcpdump wrote span.pcap. The transcripts were read over SSH
-from the lab switch (OpenSSH, IOS emulator) before the traffic (switches/) and
-after it (after/: endpoint ep5 turned compliant during the run).
+from the lab switch (OpenSSH, IOS emulator) at the end of the run (switches/:
+ep3 got the faulty dACL and ep5 turned compliant during the run) and before
+the traffic (before/).
 
 | file | what |
 |---|---|
 | span.pcap | the SPAN capture (TCP 8449 and ICMP, 256 bytes a frame) |
-| switches/%[1]s.log | the switch before the traffic: sessions, ACL listings, device tracking |
-| after/%[1]s.log | the same after the run |
+| switches/%[1]s.log | the switch at the end of the run: sessions, ACL listings, device tracking |
+| before/%[1]s.log | the same before the traffic |
 | syncwatch.yml | the configuration: the lab's PSNs and switch |
 | probes.jsonl | every try of every endpoint's agent, with what came back |
 

@@ -265,6 +265,15 @@ func checkDaemonScenarios(ctx context.Context, d *daemon, am *alertmanager, r *r
 	}); err != nil {
 		fail("scenario 2: %v", err)
 	}
+	if fs, err := d.findings(ctx); err != nil {
+		fail("scenario 2: %v", err)
+	} else {
+		for _, f := range fs {
+			if f.Kind == "dacl-permits-psn" && f.Key != "dacl-permits-psn|"+r.dacls[daclContractor].full+"|"+psn(1)+"|8449" {
+				fail("scenario 2: another dacl-permits-psn: %s", f.Key)
+			}
+		}
+	}
 	if _, err := d.waitFinding(ctx, 30*time.Second, "state-sync-disabled for ep3", func(f apiFinding) bool {
 		return f.Kind == "state-sync-disabled" && f.EndpointIP == ep3.addr.String()
 	}); err != nil {

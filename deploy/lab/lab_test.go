@@ -207,9 +207,11 @@ func TestLab(t *testing.T) {
 		o7 := opts
 		o7.config = cfg7
 		d7 := l.startDaemon(ctx, bin, o7)
-		key := "dacl-permits-psn|" + dacls[daclEmployee].full + "|" + newPSN.Addr.String() + "|8449"
-		if _, err := d7.waitFinding(ctx, 20*time.Second, key, func(f apiFinding) bool { return f.Key == key }); err != nil {
-			t.Errorf("scenario 7: %v", err)
+		// Every finding of the audit with psn4, before any traffic.
+		for _, w := range wantAuditNewPSN(dacls) {
+			if _, err := d7.waitFinding(ctx, 20*time.Second, w.key, func(f apiFinding) bool { return f.Key == w.key }); err != nil {
+				t.Errorf("scenario 7: %v", err)
+			}
 		}
 		d7.proc.stop()
 		cfg, err := l.daemonConfig(opts, sw, trDir, l.labPSNs())

@@ -109,10 +109,13 @@ type applied struct {
 	dacl string
 }
 
-// TestLab builds the lab, runs every scenario at once and checks what the
-// agents saw against the hand-written expectations, against syncwatch's
-// ACL verdicts and against what syncwatch's capture reports, then replays
-// the SPAN traffic with 802.1Q tags. One command:
+// TestLab builds the lab, audits the switch read over SSH, runs every
+// scenario at once and checks what the agents saw against the hand-written
+// expectations, syncwatch's ACL verdicts, nftables' rule counters, what
+// syncwatch's live capture and Prometheus report and what analyze finds in
+// the SPAN capture, then replays the SPAN traffic with 802.1Q tags. With
+// syncwatch run in the binary it also asserts the daemon's findings and
+// alerts (daemon_test.go). One command:
 //
 //	go test ./deploy/lab -run TestLab -v
 func TestLab(t *testing.T) {

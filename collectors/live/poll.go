@@ -1,0 +1,639 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/netip"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/syncwatch/syncwatch/collectors"
+	"github.com/syncwatch/syncwatch/collectors/ios"
+	"github.com/syncwatch/syncwatch/collectors/snmp"
+	"github.com/syncwatch/syncwatch/collectors/ssh"
+)
+
+// switchPoller polls one switch; one poll at a time (mu).
+type switchPoller struct {
+	c  *Collector
+	sw Switch
+
+	mu       sync.Mutex
+	client   *ssh.Client
+	snmpc    *snmp.Client
+	snmpPrev []snmp.SessionKey
+	sessions map[string]*cached // by session ID, else MAC|interface
+	strs     map[string]string  // interned strings of the cached sessions
+	acls     []ios.ACL
+	aclNames map[string]bool
+	aclsRead bool
+	bindings ios.Result // the address table last read
+	bindRead bool
+	version  ios.Version
+	lastFull time.Time
+	synced   bool // an SSH poll succeeded since the start
+
+	refreshMu  sync.Mutex
+	refreshing *refreshCall
+
+	hmu        sync.Mutex // guards h and transcript
+	h          SwitchHealth
+	transcript string
+}
+
+// cached is one session as last read, with what tells a change.
+type cached struct {
+	s         ios.Session
+	summary   string    // the summary row's fingerprint when it was read
+	authz     string    // dACLs, redirect, filter: a change is an authorization change
+	changedAt time.Time // zero: unknown (seen at the first poll)
+}
+
+// snmpPlan is what an SNMP poll says SSH has to read.
+type snmpPlan struct {
+	fetch   []string // MACs whose sessions are new or changed
+	removed []string // cache keys of sessions gone
+	cur     []snmp.SessionKey
+}
+
+func (p *switchPoller) loop(ctx context.Context) {
+	timer := time.NewTimer(time.Duration(rand.Float64() * Jitter * float64(p.sw.PollInterval)))
+	defer timer.Stop()
+	attempt := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		select {
+		case p.c.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		err := p.poll(ctx, p.fullDue())
+		<-p.c.sem
+		next := jittered(p.sw.PollInterval)
+		if err != nil && retryable(err) && attempt < p.c.cfg.Retries {
+			attempt++
+			next = p.backoff(attempt)
+		} else {
+			attempt = 0
+		}
+		timer.Reset(next)
+	}
+}
+
+// backoff returns the wait before retry n (1, 2, ...): RetryBackoff
+// doubling, at most the poll interval.
+func (p *switchPoller) backoff(n int) time.Duration {
+	d := p.c.cfg.RetryBackoff << (n - 1)
+	if d > p.sw.PollInterval || d <= 0 {
+		d = p.sw.PollInterval
+	}
+	return d
+}
+
+// pollWithRetries polls, retrying a retryable failure after a backoff.
+func (p *switchPoller) pollWithRetries(ctx context.Context, full bool) error {
+	for attempt := 0; ; attempt++ {
+		err := p.poll(ctx, full)
+		if err == nil || !retryable(err) || attempt >= p.c.cfg.Retries {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(p.backoff(attempt + 1)):
+		}
+	}
+}
+
+// retryable reports whether trying again soon may help.
+func retryable(err error) bool {
+	switch ssh.ReasonOf(err) {
+	case ssh.ReasonAuth, ssh.ReasonHostKeyChanged, ssh.ReasonHostKeyUnknown, ssh.ReasonConfig,
+		ssh.ReasonEnable, ssh.ReasonRefused, ssh.ReasonCanceled:
+		return false
+	}
+	return true
+}
+
+func (p *switchPoller) fullDue() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.synced || p.c.now().Sub(p.lastFull) >= p.c.cfg.FullSweepInterval
+}
+
+// refresh reads the switch fully now.
+func (p *switchPoller) refresh(ctx context.Context) (*collectors.Snapshot, error) {
+	if err := p.poll(ctx, true); err != nil {
+		return nil, err
+	}
+	return p.c.inv.Snapshot(), nil
+}
+
+// errClosed is a poll after Close.
+var errClosed = errors.New("live: collector closed")
+
+// poll reads the switch once: SNMP first when configured (and this is
+// not a full sweep), then SSH for what SNMP says changed, or the summary
+// and the details of new or changed sessions; then the inventory.
+func (p *switchPoller) poll(ctx context.Context, full bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.c.closeMu.Lock()
+	closed := p.c.closed
+	p.c.closeMu.Unlock()
+	if closed {
+		return errClosed
+	}
+	var plan *snmpPlan
+	if p.sw.SNMP != nil && !full && p.synced {
+		plan = p.snmpPoll(ctx)
+	}
+	if plan != nil && len(plan.fetch) == 0 && len(plan.removed) == 0 {
+		// Nothing changed: no SSH at all, the sessions were seen now.
+		p.publish(p.c.now(), false)
+		return nil
+	}
+	start := p.c.now()
+	changed, err := p.sshPoll(ctx, full, plan)
+	p.finish(sourceSSH, start, err)
+	if err != nil {
+		return err
+	}
+	if plan != nil {
+		p.snmpCommit(plan)
+	}
+	p.synced = true
+	if full {
+		p.lastFull = start
+	}
+	p.publish(p.c.now(), changed)
+	return nil
+}
+
+// snmpPoll walks the session table and returns the plan, or nil when the
+// poll failed (SSH then reads the summary).
+func (p *switchPoller) snmpPoll(ctx context.Context) *snmpPlan {
+	start := p.c.now()
+	if p.snmpc == nil {
+		cfg, err := p.sw.SNMP()
+		if err == nil {
+			cfg.Name = p.sw.Name
+			p.snmpc, err = snmp.New(cfg)
+		}
+		if err != nil {
+			p.finishSNMP(start, err, "config")
+			return nil
+		}
+	}
+	res, err := p.snmpc.Sessions(ctx)
+	if err != nil {
+		p.finishSNMP(start, err, string(snmp.ReasonOf(err)))
+		return nil
+	}
+	p.finishSNMP(start, nil, "")
+	plan := &snmpPlan{cur: res.Sessions}
+	macs := map[string]bool{}
+	add := func(mac string) {
+		if mac != "" && !macs[mac] {
+			macs[mac] = true
+			plan.fetch = append(plan.fetch, mac)
+		}
+	}
+	ids := map[string]bool{}
+	for _, k := range res.Sessions {
+		ids[k.SessionID] = true
+		c := p.sessions[k.SessionID]
+		if c == nil || c.s.MAC != k.MAC {
+			add(k.MAC)
+		}
+	}
+	for _, ch := range snmp.Changes(p.snmpPrevious(), res.Sessions) {
+		if ch.Kind != snmp.Removed {
+			add(ch.Session.MAC)
+		}
+	}
+	for key, c := range p.sessions {
+		if !ids[c.s.SessionID] {
+			plan.removed = append(plan.removed, key)
+		}
+	}
+	sort.Strings(plan.removed)
+	return plan
+}
+
+// snmpPrev is the session table of the last SNMP poll whose changes SSH
+// read; kept on the poller as the cache's view otherwise.
+func (p *switchPoller) snmpPrevious() []snmp.SessionKey { return p.snmpPrev }
+
+func (p *switchPoller) snmpCommit(plan *snmpPlan) { p.snmpPrev = plan.cur }
+
+// sshPoll reads over SSH; it reports whether a session or ACL changed.
+func (p *switchPoller) sshPoll(ctx context.Context, full bool, plan *snmpPlan) (bool, error) {
+	reused, err := p.connect(ctx)
+	if err != nil {
+		return false, err
+	}
+	if p.c.cfg.Transcripts {
+		p.client.StartTranscript()
+		defer func() {
+			if p.client != nil {
+				p.setTranscript(p.client.Transcript())
+			}
+		}()
+	}
+	now := p.c.now()
+	if full {
+		// The interned strings of sessions gone are dropped here.
+		p.strs = map[string]string{}
+	}
+	changed := false
+	var fetch []string
+	summaries := map[string]string{} // session ID -> summary fingerprint
+	if plan != nil {
+		fetch = plan.fetch
+		for _, k := range plan.removed {
+			delete(p.sessions, k)
+			changed = true
+		}
+	} else {
+		var out ssh.Output
+		err := p.first(ctx, reused, func(c *ssh.Client) error {
+			var err error
+			out, err = c.Summary(ctx)
+			return err
+		})
+		if err != nil {
+			return false, err
+		}
+		present := map[string]bool{}
+		macs := map[string]bool{}
+		for _, e := range out.Result.Summary {
+			k := key(e.SessionID, e.MAC, e.Interface)
+			present[k] = true
+			fp := summaryPrint(&e)
+			summaries[e.SessionID] = fp
+			if c := p.sessions[k]; (full || c == nil || c.summary != fp) && e.MAC != "" && !macs[e.MAC] {
+				macs[e.MAC] = true
+				fetch = append(fetch, e.MAC)
+			}
+		}
+		for k := range p.sessions {
+			if !present[k] {
+				delete(p.sessions, k)
+				changed = true
+			}
+		}
+		reused = false
+	}
+	needACLs := full || !p.aclsRead
+	noAddr := false
+	for i, mac := range fetch {
+		var out ssh.Output
+		err := p.first(ctx, reused && i == 0, func(c *ssh.Client) error {
+			var err error
+			out, err = c.Details(ctx, mac)
+			return err
+		})
+		if err != nil {
+			return false, err
+		}
+		// Sessions of the MAC that the details no longer show are gone.
+		shown := map[string]bool{}
+		for j := range out.Result.Sessions {
+			s := &out.Result.Sessions[j]
+			k := key(s.SessionID, s.MAC, s.Interface)
+			shown[k] = true
+			if p.store(k, s, summaries[s.SessionID], now) {
+				changed = true
+			}
+			for _, n := range aclNames(s) {
+				if !p.aclNames[n] {
+					needACLs = true
+				}
+			}
+			if !s.IPv4.IsValid() && len(s.IPv6) == 0 {
+				noAddr = true
+			}
+		}
+		for k, c := range p.sessions {
+			if c.s.MAC == mac && !shown[k] {
+				delete(p.sessions, k)
+				changed = true
+			}
+		}
+	}
+	if needACLs {
+		outs, err := p.client.ACLs(ctx)
+		if err != nil {
+			return false, err
+		}
+		var acls []ios.ACL
+		names := map[string]bool{}
+		for _, o := range outs {
+			for _, a := range o.Result.ACLs {
+				acls = append(acls, a)
+				names[a.Name] = true
+			}
+		}
+		if !sameACLs(p.acls, acls) {
+			changed = true
+		}
+		p.acls, p.aclNames, p.aclsRead = acls, names, true
+	}
+	if p.anyWithoutAddress() && (full || noAddr || !p.bindRead) {
+		out, err := p.client.Bindings(ctx)
+		if err != nil {
+			return false, err
+		}
+		p.bindings, p.bindRead = out.Result, true
+	}
+	p.version = p.client.Version()
+	return changed, nil
+}
+
+// first runs the first command of a poll; on a reused connection that the
+// switch dropped meanwhile (idle timeout, reload) it reconnects once and
+// runs it again.
+func (p *switchPoller) first(ctx context.Context, reused bool, f func(*ssh.Client) error) error {
+	err := f(p.client)
+	if err == nil || !reused || ssh.ReasonOf(err) != ssh.ReasonDisconnected {
+		return err
+	}
+	p.disconnect()
+	if _, err := p.connect(ctx); err != nil {
+		return err
+	}
+	if p.c.cfg.Transcripts {
+		p.client.StartTranscript()
+	}
+	return f(p.client)
+}
+
+// connect returns with an open client; it reports whether the client was
+// already open (reused).
+func (p *switchPoller) connect(ctx context.Context) (bool, error) {
+	if p.client != nil && p.client.Usable() {
+		return true, nil
+	}
+	p.disconnect()
+	cfg, err := p.sw.SSH()
+	if err != nil {
+		return false, &ssh.Error{Switch: p.sw.Name, Reason: ssh.ReasonConfig, Op: "ssh settings", Err: err}
+	}
+	cfg.Name = p.sw.Name
+	c, err := ssh.Dial(ctx, cfg)
+	if err != nil {
+		return false, err
+	}
+	p.client = c
+	p.setConnected(true)
+	return false, nil
+}
+
+// disconnect closes the SSH client and SNMP socket, if any.
+func (p *switchPoller) disconnect() {
+	if p.client != nil {
+		p.client.Close()
+		p.client = nil
+	}
+	if p.snmpc != nil {
+		p.snmpc.Close()
+		p.snmpc = nil
+	}
+	p.setConnected(false)
+}
+
+// store caches a session read now; it reports whether it is new or its
+// authorization changed.
+func (p *switchPoller) store(k string, s *ios.Session, summary string, now time.Time) bool {
+	cs := p.clone(s)
+	az := authzPrint(&cs)
+	old := p.sessions[k]
+	c := &cached{s: cs, summary: summary, authz: az}
+	switch {
+	case old == nil && p.synced:
+		c.changedAt = now // new since the last poll
+	case old == nil:
+		// Seen at the first poll: when it was authorized is unknown.
+	case old.authz != az:
+		c.changedAt = now
+	default:
+		c.changedAt = old.changedAt
+	}
+	if summary == "" && old != nil {
+		c.summary = old.summary
+	}
+	p.sessions[k] = c
+	return old == nil || old.authz != az
+}
+
+// publish rebuilds the switch's state from the cache into the inventory,
+// every session seen at now; it calls OnUpdate when something changed.
+func (p *switchPoller) publish(now time.Time, changed bool) {
+	keys := make([]string, 0, len(p.sessions))
+	for k := range p.sessions {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := collectors.SwitchOutput{Switch: p.sw.Name, File: "ssh://" + p.sw.Name, Version: p.version, ACLs: p.acls}
+	out.Sessions = make([]ios.Session, 0, len(keys))
+	changedAt := make(map[string]time.Time, len(keys))
+	for _, k := range keys {
+		c := p.sessions[k]
+		out.Sessions = append(out.Sessions, c.s)
+		changedAt[key(c.s.SessionID, c.s.MAC, ios.ExpandInterface(c.s.Interface))] = c.changedAt
+	}
+	if p.bindings.Kind == ios.KindARP {
+		out.ARP = p.bindings.Addresses
+	} else {
+		out.DeviceTracking = p.bindings.Addresses
+	}
+	st, ws := collectors.NewSwitchState(p.sw.Name, []collectors.SwitchOutput{out}, p.c.inv.Snapshot())
+	for i := range st.Sessions {
+		s := &st.Sessions[i]
+		s.LastSeen = now
+		s.AuthzChangedAt = changedAt[key(s.SessionID, s.MAC, s.Interface)]
+	}
+	for _, w := range ws {
+		p.c.log.Debug("switch output", "switch", p.sw.Name, "warning", w.String())
+	}
+	p.c.inv.SetSwitch(st)
+	p.c.m.sessions.WithLabelValues(p.sw.Name).Set(float64(len(st.Sessions)))
+	p.hmu.Lock()
+	p.h.Sessions = len(st.Sessions)
+	p.hmu.Unlock()
+	if changed && p.c.cfg.OnUpdate != nil {
+		p.c.cfg.OnUpdate(p.c.inv.Snapshot())
+	}
+}
+
+func (p *switchPoller) anyWithoutAddress() bool {
+	for _, c := range p.sessions {
+		if !c.s.IPv4.IsValid() && len(c.s.IPv6) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// finish records an SSH poll's metrics, health and log.
+func (p *switchPoller) finish(source string, start time.Time, err error) {
+	end := p.c.now()
+	m := p.c.m
+	name := p.sw.Name
+	m.duration.WithLabelValues(name, source).Set(end.Sub(start).Seconds())
+	p.hmu.Lock()
+	defer p.hmu.Unlock()
+	p.h.LastPoll = end
+	if err == nil {
+		m.polls.WithLabelValues(name, source, "ok").Inc()
+		m.lastSuccess.WithLabelValues(name, source).Set(float64(end.UnixNano()) / 1e9)
+		m.up.WithLabelValues(name, source).Set(1)
+		p.h.Up, p.h.LastSuccess, p.h.Reason, p.h.Error, p.h.Failures = true, end, "", "", 0
+		return
+	}
+	reason := string(ssh.ReasonOf(err))
+	m.polls.WithLabelValues(name, source, "error").Inc()
+	m.errors.WithLabelValues(name, source, reason).Inc()
+	m.up.WithLabelValues(name, source).Set(0)
+	if reason == string(ssh.ReasonHostKeyChanged) {
+		m.hostKeyMisms.WithLabelValues(name).Inc()
+	}
+	p.h.Up, p.h.Reason, p.h.Error = false, reason, err.Error()
+	p.h.Failures++
+	p.c.log.Warn("poll failed", "switch", name, "source", source, "reason", reason, "error", err.Error())
+}
+
+// finishSNMP records an SNMP poll's metrics and log.
+func (p *switchPoller) finishSNMP(start time.Time, err error, reason string) {
+	end := p.c.now()
+	m := p.c.m
+	name := p.sw.Name
+	m.duration.WithLabelValues(name, sourceSNMP).Set(end.Sub(start).Seconds())
+	if err == nil {
+		m.polls.WithLabelValues(name, sourceSNMP, "ok").Inc()
+		m.lastSuccess.WithLabelValues(name, sourceSNMP).Set(float64(end.UnixNano()) / 1e9)
+		m.up.WithLabelValues(name, sourceSNMP).Set(1)
+		return
+	}
+	m.polls.WithLabelValues(name, sourceSNMP, "error").Inc()
+	m.errors.WithLabelValues(name, sourceSNMP, reason).Inc()
+	m.up.WithLabelValues(name, sourceSNMP).Set(0)
+	p.c.log.Warn("poll failed", "switch", name, "source", sourceSNMP, "reason", reason, "error", err.Error())
+}
+
+func (p *switchPoller) health() SwitchHealth {
+	p.hmu.Lock()
+	defer p.hmu.Unlock()
+	h := p.h
+	h.Name = p.sw.Name
+	return h
+}
+
+func (p *switchPoller) setConnected(v bool) {
+	p.hmu.Lock()
+	p.h.Connected = v
+	p.hmu.Unlock()
+}
+
+func (p *switchPoller) setTranscript(s string) {
+	p.hmu.Lock()
+	p.transcript = s
+	p.hmu.Unlock()
+}
+
+// key identifies a session across polls: its session ID, else MAC and
+// interface.
+func key(id, mac, iface string) string {
+	if id != "" {
+		return id
+	}
+	return mac + "|" + iface
+}
+
+// summaryPrint is what a summary row shows that changes with the session.
+func summaryPrint(e *ios.SummaryEntry) string {
+	return strings.Join([]string{e.Interface, e.MAC, e.Method, e.Domain, e.Status, e.Flags, e.AuthZ}, "|")
+}
+
+// authzPrint is what decides the session's path: a change of it is an
+// authorization change (a new dACL version included).
+func authzPrint(s *ios.Session) string {
+	return strings.Join([]string{s.DACL, s.DACLv6, s.FilterID, s.URLRedirectACL, s.URLRedirectACLv6, s.URLRedirect,
+		s.PreauthACL, s.PreauthACLv6, s.Status}, "|")
+}
+
+// aclNames are the ACLs a session depends on.
+func aclNames(s *ios.Session) []string {
+	var out []string
+	for _, n := range []string{s.DACL, s.DACLv6, s.FilterID, s.URLRedirectACL, s.URLRedirectACLv6, s.PreauthACL, s.PreauthACLv6} {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// sameACLs reports whether two listings hold the same ACLs and entries
+// (match counters aside).
+func sameACLs(a, b []ios.ACL) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || len(a[i].Entries) != len(b[i].Entries) {
+			return false
+		}
+		for j := range a[i].Entries {
+			if a[i].Entries[j].Text != b[i].Entries[j].Text {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// clone detaches a parsed session from the output it was cut from (so
+// that the cache never keeps whole outputs alive), sharing repeated
+// strings (dACL names, statuses, URLs) between sessions.
+func (p *switchPoller) clone(s *ios.Session) ios.Session {
+	in := p.intern
+	out := ios.Session{
+		Interface: in(s.Interface), MAC: in(s.MAC), IPv4: s.IPv4, User: strings.Clone(s.User),
+		Status: in(s.Status), Authorized: s.Authorized, Domain: in(s.Domain), HostMode: in(s.HostMode),
+		SessionID: strings.Clone(s.SessionID), DeviceType: in(s.DeviceType), DeviceName: in(s.DeviceName),
+		AuthorizedBy: in(s.AuthorizedBy), CurrentPolicy: in(s.CurrentPolicy),
+		DACL: in(s.DACL), DACLv6: in(s.DACLv6), FilterID: in(s.FilterID),
+		URLRedirectACL: in(s.URLRedirectACL), URLRedirectACLv6: in(s.URLRedirectACLv6), URLRedirect: strings.Clone(s.URLRedirect),
+		PreauthACL: in(s.PreauthACL), PreauthACLv6: in(s.PreauthACLv6), VLAN: in(s.VLAN), SGT: in(s.SGT),
+	}
+	if len(s.IPv6) > 0 {
+		out.IPv6 = append([]netip.Addr(nil), s.IPv6...)
+	}
+	if len(s.Methods) > 0 {
+		out.Methods = make([]ios.Method, len(s.Methods))
+		for i, m := range s.Methods {
+			out.Methods[i] = ios.Method{Method: in(m.Method), State: in(m.State)}
+		}
+	}
+	return out
+}
+
+func (p *switchPoller) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := p.strs[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	p.strs[v] = v
+	return v
+}

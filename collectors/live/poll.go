@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"math/rand/v2"
 	"net/netip"
 	"sort"
@@ -47,8 +48,8 @@ type switchPoller struct {
 // cached is one session as last read, with what tells a change.
 type cached struct {
 	s         ios.Session
-	summary   string    // the summary row's fingerprint when it was read
-	authz     string    // dACLs, redirect, filter: a change is an authorization change
+	summary   uint64    // the summary row's fingerprint when it was read
+	authz     uint64    // dACLs, redirect, filter: a change is an authorization change
 	changedAt time.Time // zero: unknown (seen at the first poll)
 }
 
@@ -255,7 +256,7 @@ func (p *switchPoller) sshPoll(ctx context.Context, full bool, plan *snmpPlan) (
 	}
 	changed := false
 	var fetch []string
-	summaries := map[string]string{} // session ID -> summary fingerprint
+	summaries := map[string]uint64{} // session ID -> summary fingerprint
 	if plan != nil {
 		fetch = plan.fetch
 		for _, k := range plan.removed {
@@ -412,8 +413,9 @@ func (p *switchPoller) disconnect() {
 
 // store caches a session read now; it reports whether it is new or its
 // authorization changed.
-func (p *switchPoller) store(k string, s *ios.Session, summary string, now time.Time) bool {
+func (p *switchPoller) store(k string, s *ios.Session, summary uint64, now time.Time) bool {
 	cs := p.clone(s)
+	k = key(cs.SessionID, cs.MAC, cs.Interface) // detached from the output text
 	az := authzPrint(&cs)
 	old := p.sessions[k]
 	c := &cached{s: cs, summary: summary, authz: az}
@@ -427,7 +429,7 @@ func (p *switchPoller) store(k string, s *ios.Session, summary string, now time.
 	default:
 		c.changedAt = old.changedAt
 	}
-	if summary == "" && old != nil {
+	if summary == 0 && old != nil {
 		c.summary = old.summary
 	}
 	p.sessions[k] = c
@@ -558,16 +560,31 @@ func key(id, mac, iface string) string {
 	return mac + "|" + iface
 }
 
-// summaryPrint is what a summary row shows that changes with the session.
-func summaryPrint(e *ios.SummaryEntry) string {
-	return strings.Join([]string{e.Interface, e.MAC, e.Method, e.Domain, e.Status, e.Flags, e.AuthZ}, "|")
+// summaryPrint hashes what a summary row shows that changes with the
+// session.
+func summaryPrint(e *ios.SummaryEntry) uint64 {
+	return fingerprint(e.Interface, e.MAC, e.Method, e.Domain, e.Status, e.Flags, e.AuthZ)
+}
+
+// fingerprint hashes strings (FNV-1a, a separator between them); never 0.
+func fingerprint(ss ...string) uint64 {
+	h := fnv.New64a()
+	for _, s := range ss {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	v := h.Sum64()
+	if v == 0 {
+		v = 1
+	}
+	return v
 }
 
 // authzPrint is what decides the session's path: a change of it is an
 // authorization change (a new dACL version included).
-func authzPrint(s *ios.Session) string {
-	return strings.Join([]string{s.DACL, s.DACLv6, s.FilterID, s.URLRedirectACL, s.URLRedirectACLv6, s.URLRedirect,
-		s.PreauthACL, s.PreauthACLv6, s.Status}, "|")
+func authzPrint(s *ios.Session) uint64 {
+	return fingerprint(s.DACL, s.DACLv6, s.FilterID, s.URLRedirectACL, s.URLRedirectACLv6, s.URLRedirect,
+		s.PreauthACL, s.PreauthACLv6, s.Status)
 }
 
 // aclNames are the ACLs a session depends on.

@@ -191,6 +191,13 @@ func (c *Collector) PollOnce(ctx context.Context, names ...string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			select {
+			case c.sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = fmt.Errorf("switch %s: %w", p.sw.Name, ctx.Err())
+				return
+			}
+			defer func() { <-c.sem }()
 			errs[i] = p.pollWithRetries(ctx, true)
 		}()
 	}

@@ -104,7 +104,7 @@ func TestLoadBad(t *testing.T) {
 	want := map[string]string{
 		"invalid-yaml-syntax.yml":                  `2: YAML syntax error near here: did not find expected ',' or ']'`,
 		"invalid-two-documents.yml":                `2: a second YAML document (after ---): the configuration is one document`,
-		"invalid-unknown-top-level-key.yml":        `4: unknown key "psn_port" in the top level (known: ports, posture, psns, switches)`,
+		"invalid-unknown-top-level-key.yml":        `4: unknown key "psn_port" in the top level (known: collect, ports, posture, psns, switches)`,
 		"invalid-key-twice.yml":                    `4: key "name" given twice in a switches entry (also line 2)`,
 		"invalid-unknown-psn-key.yml":              `3: unknown key "address" in a psns entry (known: addresses, name)`,
 		"invalid-psns-not-a-list.yml":              `2: psns must be a list, not a mapping`,
@@ -129,6 +129,20 @@ func TestLoadBad(t *testing.T) {
 		"invalid-switch-platform.yml":              `4: platform "cisco_nxos" is not supported (cisco_ios or cisco_iosxe)`,
 		"invalid-switch-without-platform.yml":      `2: switch "access-sw1" has no platform (cisco_ios or cisco_iosxe)`,
 		"invalid-switch-address.yml":               `2: switch "access-sw1": address "10.10.0.1 port 22" is not an IP address or host name`,
+		"invalid-collect-concurrency.yml":          `2: collect: concurrency must be 1 or more, not 0`,
+		"invalid-collect-duration.yml":             `2: "30" is not a duration (give a unit: 10s, 5m)`,
+		"invalid-collect-host-key-policy.yml":      `2: collect: host_key_policy "tofu" is not strict or trust-on-first-use`,
+		"invalid-collect-retries.yml":              `2: collect: retries cannot be negative (-1)`,
+		"invalid-collect-unknown-key.yml":          `3: unknown key "pollinterval" in collect (known: command_timeout, concurrency, connect_timeout, full_sweep_interval, handshake_timeout, host_key_policy, known_hosts, poll_interval, retries, snmp, ssh)`,
+		"invalid-snmp-auth-protocol.yml":           `3: collect.snmp: auth_protocol "MD5" is not supported (SHA or SHA-256)`,
+		"invalid-snmp-priv-protocol.yml":           `3: collect.snmp: priv_protocol "DES" is not supported (AES-128, AES-256 or AES-256-C, the Cisco variant)`,
+		"invalid-snmp-priv-without-password.yml":   `6: switch "access-sw1": snmp: priv_protocol and priv_password go together`,
+		"invalid-snmp-v2c-without-community.yml":   `3: collect.snmp: version 2c needs community`,
+		"invalid-snmp-v3-without-user.yml":         `6: switch "access-sw1": snmp: version 3 needs user`,
+		"invalid-snmp-version.yml":                 `3: collect.snmp: version "1" is not supported ("2c" or "3")`,
+		"invalid-ssh-inline-password.yml":          `4: a secret is never written in the configuration file: give {env: VARIABLE} or {file: PATH}`,
+		"invalid-ssh-passphrase-without-key.yml":   `3: collect.ssh: passphrase given without private_key`,
+		"invalid-switch-ssh-unknown-key.yml":       `5: unknown key "user" in ssh (known: enable_secret, passphrase, password, port, private_key, username)`,
 	}
 	files, err := filepath.Glob("testdata/invalid-*.yml")
 	if err != nil {

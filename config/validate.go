@@ -97,6 +97,7 @@ func (c *Config) validate() Errors {
 			add(s.line, "switch %q has no platform (cisco_ios or cisco_iosxe)", s.Name)
 		}
 	}
+	c.validateCollect(add)
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
 	return errs
 }

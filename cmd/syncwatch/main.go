@@ -50,6 +50,7 @@ func commands() []command {
 		{"analyze", "classify connection attempts to the state-sync port in capture files", runAnalyze},
 		{"watch", "classify attempts live on SPAN interfaces and print each as a JSON line", runWatch},
 		{"audit", "judge the switches' dACLs and redirect ACLs against the PSNs' state-sync port", runAudit},
+		{"collect", "read the switches once over SSH and save each one's transcript", runCollect},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -310,10 +310,12 @@ func (c *Client) send(ctx context.Context, cmd string) (string, error) {
 		return "", c.fail(ctx, cmd, err)
 	}
 	out := c.redact(r.Result)
-	c.record(cmd, out)
 	if r.Failed != nil {
+		// Not recorded: a command the release rejects is a probe of its
+		// dialect, and the transcript holds what the audit can read.
 		return out, c.cfg.err(ReasonCommandFailed, cmd, fmt.Errorf("the switch answered %q", cliError(out)))
 	}
+	c.record(cmd, out)
 	return out, nil
 }
 

@@ -86,7 +86,10 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, cfg.err(ReasonConfig, "private key", err)
 	}
-	var hkErr error
+	var (
+		hkErr error
+		keyOK bool
+	)
 	sc := &ssh.ClientConfig{
 		User: cfg.Username,
 		Auth: auth,
@@ -94,10 +97,11 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 			// Checked against the name dialed, not the one the library
 			// derives, so the recorded line matches what is configured.
 			hkErr = cfg.KnownHosts.check(cfg.addr(), remote, key)
+			keyOK = hkErr == nil
 			return hkErr
 		},
 	}
-	t, err := connect(ctx, &cfg, sc, &hkErr)
+	t, err := connect(ctx, &cfg, sc, &hkErr, &keyOK)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ var _ transport.Implementation = (*conn)(nil)
 // bounded: the TCP connect by connectTimeout, everything after it up to
 // the shell by handshakeTimeout (a peer that accepts TCP and never speaks
 // SSH must not hold a poll), and all of it by ctx.
-func connect(ctx context.Context, c *Config, cfg *ssh.ClientConfig, hostKeyErr *error) (*conn, error) {
+func connect(ctx context.Context, c *Config, cfg *ssh.ClientConfig, hostKeyErr *error, keyOK *bool) (*conn, error) {
 	addr := c.addr()
 	dctx, cancel := context.WithTimeout(ctx, c.connectTimeout())
 	nc, err := c.dial()(dctx, "tcp", addr)
@@ -76,6 +76,8 @@ func connect(ctx context.Context, c *Config, cfg *ssh.ClientConfig, hostKeyErr *
 				return c.err(he.reason, op, errors.New(he.msg))
 			}
 			return c.err(ReasonHostKeyUnknown, op, *hostKeyErr)
+		case (errors.Is(err, os.ErrDeadlineExceeded) || time.Now().After(deadline)) && *keyOK:
+			return c.err(ReasonHandshakeTimeout, op, fmt.Errorf("host key verified, but authentication did not finish within %s (switches delay failed attempts: check the credentials)", c.handshakeTimeout()))
 		case errors.Is(err, os.ErrDeadlineExceeded) || time.Now().After(deadline):
 			return c.err(ReasonHandshakeTimeout, op, fmt.Errorf("no SSH handshake within %s", c.handshakeTimeout()))
 		case strings.Contains(err.Error(), "unable to authenticate"):

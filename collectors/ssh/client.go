@@ -180,6 +180,11 @@ func (c *Client) login(ctx context.Context) error {
 	defer c.mu.Unlock()
 	stop := context.AfterFunc(ctx, func() { c.t.Close() })
 	defer stop()
+	// The prompt answering the second return comes after the banner,
+	// however the first read was cut: its last prompt is the switch's.
+	if _, err := c.readPrompt(ctx, true); err != nil {
+		return c.fail(ctx, "login", err)
+	}
 	b, err := c.readPrompt(ctx, true)
 	if err != nil {
 		return c.fail(ctx, "login", err)
@@ -193,10 +198,6 @@ func (c *Client) login(ctx context.Context) error {
 	c.priv = p[len(p)-1] == '#'
 	c.prompt = regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(c.host) + `[>#]\s*$`)
 	c.d.Channel.PromptPattern = c.prompt
-	// Sync on the exact prompt: whatever the banner left is consumed.
-	if _, err := c.readPrompt(ctx, true); err != nil {
-		return c.fail(ctx, "login", err)
-	}
 	if !c.priv {
 		if err := c.enable(ctx); err != nil {
 			return err
@@ -243,13 +244,22 @@ func (c *Client) enable(ctx context.Context) error {
 		return c.cfg.err(ReasonRefused, CmdEnable, err)
 	}
 	c.record(CmdEnable, "")
-	if err := c.d.Channel.WriteAndReturn([]byte(CmdEnable), false); err != nil {
-		return c.fail(ctx, CmdEnable, err)
-	}
 	priv := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(c.host) + `#\s*$`)
 	exec := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(c.host) + `>\s*$`)
 	rctx, cancel := context.WithTimeout(ctx, c.cfg.commandTimeout())
 	defer cancel()
+	// As scrapligo sends a command: type it, read its echo (so that a
+	// prompt printed before, for a return sent at login, is not taken
+	// for enable's answer), then the return.
+	if err := c.d.Channel.Write([]byte(CmdEnable), false); err != nil {
+		return c.fail(ctx, CmdEnable, err)
+	}
+	if _, err := c.d.Channel.ReadUntilFuzzy(rctx, []byte(CmdEnable)); err != nil {
+		return c.fail(ctx, CmdEnable, timeoutOr(rctx, ctx, err))
+	}
+	if err := c.d.Channel.WriteReturn(); err != nil {
+		return c.fail(ctx, CmdEnable, err)
+	}
 	b, err := c.d.Channel.ReadUntilAnyPrompt(rctx, []*regexp.Regexp{enablePrompt, priv, exec})
 	if err != nil {
 		return c.fail(ctx, CmdEnable, timeoutOr(rctx, ctx, err))

@@ -25,7 +25,8 @@ type switchPoller struct {
 	mu       sync.Mutex
 	client   *ssh.Client
 	snmpc    *snmp.Client
-	snmpPrev []snmp.SessionKey
+	snmpPrev []snmp.SessionKey  // the last session table whose changes SSH read
+	snmpOK   bool               // an SNMP poll succeeded since the start
 	sessions map[string]*cached // by session ID, else MAC|interface
 	strs     map[string]string  // interned strings of the cached sessions
 	acls     []ios.ACL
@@ -194,10 +195,26 @@ func (p *switchPoller) snmpPoll(ctx context.Context) *snmpPlan {
 		}
 	}
 	res, err := p.snmpc.Sessions(ctx)
+	if r := snmp.ReasonOf(err); err != nil && p.snmpOK && r != snmp.ReasonTimeout && r != snmp.ReasonCanceled {
+		// An agent that answered before and now fails authentication
+		// has usually restarted (a switch reload: new engine boots and
+		// time); a new client discovers it again.
+		p.snmpc.Close()
+		p.snmpc = nil
+		cfg, cerr := p.sw.SNMP()
+		if cerr == nil {
+			cfg.Name = p.sw.Name
+			p.snmpc, cerr = snmp.New(cfg)
+		}
+		if cerr == nil {
+			res, err = p.snmpc.Sessions(ctx)
+		}
+	}
 	if err != nil {
 		p.finishSNMP(start, err, string(snmp.ReasonOf(err)))
 		return nil
 	}
+	p.snmpOK = true
 	p.finishSNMP(start, nil, "")
 	plan := &snmpPlan{cur: res.Sessions}
 	macs := map[string]bool{}
@@ -215,9 +232,14 @@ func (p *switchPoller) snmpPoll(ctx context.Context) *snmpPlan {
 			add(k.MAC)
 		}
 	}
-	for _, ch := range snmp.Changes(p.snmpPrevious(), res.Sessions) {
-		if ch.Kind != snmp.Removed {
-			add(ch.Session.MAC)
+	// Changes of sessions the cache holds (status, methods, address):
+	// against the last table SSH followed, when there is one (the first
+	// table is compared with the cache only).
+	if p.snmpPrev != nil {
+		for _, ch := range snmp.Changes(p.snmpPrev, res.Sessions) {
+			if ch.Kind != snmp.Removed {
+				add(ch.Session.MAC)
+			}
 		}
 	}
 	for key, c := range p.sessions {
@@ -228,10 +250,6 @@ func (p *switchPoller) snmpPoll(ctx context.Context) *snmpPlan {
 	sort.Strings(plan.removed)
 	return plan
 }
-
-// snmpPrev is the session table of the last SNMP poll whose changes SSH
-// read; kept on the poller as the cache's view otherwise.
-func (p *switchPoller) snmpPrevious() []snmp.SessionKey { return p.snmpPrev }
 
 func (p *switchPoller) snmpCommit(plan *snmpPlan) { p.snmpPrev = plan.cur }
 

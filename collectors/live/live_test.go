@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -313,7 +314,9 @@ func TestFaultsInOnePoll(t *testing.T) {
 
 	inv := collectors.NewInventory()
 	reg := prometheus.NewPedanticRegistry()
-	c, err := New(Config{Switches: l.switches(map[string]string{"mute": mute.Addr().String()}), Retries: -1}, inv, reg, nil)
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := New(Config{Switches: l.switches(map[string]string{"mute": mute.Addr().String()}), Retries: -1}, inv, reg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,6 +375,16 @@ func TestFaultsInOnePoll(t *testing.T) {
 	problems, err := testutil.GatherAndLint(reg)
 	if err != nil || len(problems) > 0 {
 		t.Errorf("promlint: %v %+v", err, problems)
+	}
+	// Every failure is logged with its switch and reason, no secret.
+	text := logs.String()
+	for name, reason := range want {
+		if !strings.Contains(text, `"switch":"`+name+`","source":"ssh","reason":"`+string(reason)+`"`) {
+			t.Errorf("no log line for %s (%s):\n%s", name, reason, text)
+		}
+	}
+	if strings.Contains(text, testPassword) || strings.Contains(text, "another-password") {
+		t.Errorf("the log holds a secret:\n%s", text)
 	}
 }
 

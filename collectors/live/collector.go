@@ -138,7 +138,7 @@ func New(cfg Config, inv *collectors.Inventory, reg prometheus.Registerer, log *
 		case sw.SSH == nil:
 			return nil, fmt.Errorf("live: switch %s has no SSH settings", sw.Name)
 		}
-		p := &switchPoller{c: c, sw: sw, sessions: map[string]*cached{}, strs: map[string]string{}}
+		p := &switchPoller{c: c, sw: sw, sessions: map[string]*cached{}}
 		if p.sw.PollInterval <= 0 {
 			p.sw.PollInterval = cfg.PollInterval
 		}

@@ -28,7 +28,6 @@ type switchPoller struct {
 	snmpPrev []snmp.SessionKey  // the last session table whose changes SSH read
 	snmpOK   bool               // an SNMP poll succeeded since the start
 	sessions map[string]*cached // by session ID, else MAC|interface
-	strs     map[string]string  // interned strings of the cached sessions
 	acls     []ios.ACL
 	aclNames map[string]bool
 	aclsRead bool
@@ -46,12 +45,16 @@ type switchPoller struct {
 	transcript string
 }
 
-// cached is one session as last read, with what tells a change.
+// cached is what tells a change of one session; the session itself lives
+// in the inventory's state (fresh holds it from its read to the next
+// publish), so that a session costs the inventory's memory and this.
 type cached struct {
-	s         ios.Session
-	summary   uint64    // the summary row's fingerprint when it was read
-	authz     uint64    // dACLs, redirect, filter: a change is an authorization change
-	changedAt time.Time // zero: unknown (seen at the first poll)
+	id, mac   string
+	fresh     *ios.Session // read since the last publish, else nil
+	summary   uint64       // the summary row's fingerprint when it was read
+	authz     uint64       // dACLs, redirect, filter: a change is an authorization change
+	changedAt time.Time    // zero: unknown (seen at the first poll)
+	noAddr    bool         // the details showed no address
 }
 
 // snmpPlan is what an SNMP poll says SSH has to read.
@@ -228,7 +231,7 @@ func (p *switchPoller) snmpPoll(ctx context.Context) *snmpPlan {
 	for _, k := range res.Sessions {
 		ids[k.SessionID] = true
 		c := p.sessions[k.SessionID]
-		if c == nil || c.s.MAC != k.MAC {
+		if c == nil || c.mac != k.MAC {
 			add(k.MAC)
 		}
 	}
@@ -243,7 +246,7 @@ func (p *switchPoller) snmpPoll(ctx context.Context) *snmpPlan {
 		}
 	}
 	for key, c := range p.sessions {
-		if !ids[c.s.SessionID] {
+		if !ids[c.id] {
 			plan.removed = append(plan.removed, key)
 		}
 	}
@@ -268,10 +271,6 @@ func (p *switchPoller) sshPoll(ctx context.Context, full bool, plan *snmpPlan) (
 		}()
 	}
 	now := p.c.now()
-	if full {
-		// The interned strings of sessions gone are dropped here.
-		p.strs = map[string]string{}
-	}
 	changed := false
 	var fetch []string
 	summaries := map[string]uint64{} // session ID -> summary fingerprint
@@ -327,7 +326,7 @@ func (p *switchPoller) sshPoll(ctx context.Context, full bool, plan *snmpPlan) (
 		shown := map[string]bool{}
 		for j := range out.Result.Sessions {
 			s := &out.Result.Sessions[j]
-			k := key(s.SessionID, s.MAC, s.Interface)
+			k := key(s.SessionID, s.MAC, ios.ExpandInterface(s.Interface))
 			shown[k] = true
 			if p.store(k, s, summaries[s.SessionID], now) {
 				changed = true
@@ -342,7 +341,7 @@ func (p *switchPoller) sshPoll(ctx context.Context, full bool, plan *snmpPlan) (
 			}
 		}
 		for k, c := range p.sessions {
-			if c.s.MAC == mac && !shown[k] {
+			if c.mac == mac && !shown[k] {
 				delete(p.sessions, k)
 				changed = true
 			}
@@ -432,11 +431,13 @@ func (p *switchPoller) disconnect() {
 // store caches a session read now; it reports whether it is new or its
 // authorization changed.
 func (p *switchPoller) store(k string, s *ios.Session, summary uint64, now time.Time) bool {
-	cs := p.clone(s)
-	k = key(cs.SessionID, cs.MAC, cs.Interface) // detached from the output text
-	az := authzPrint(&cs)
+	az := authzPrint(s)
 	old := p.sessions[k]
-	c := &cached{s: cs, summary: summary, authz: az}
+	if old == nil {
+		k = strings.Clone(k) // detached from the output text
+	}
+	c := &cached{id: strings.Clone(s.SessionID), mac: strings.Clone(s.MAC), fresh: s, summary: summary, authz: az,
+		noAddr: !s.IPv4.IsValid() && len(s.IPv6) == 0}
 	switch {
 	case old == nil && p.synced:
 		c.changedAt = now // new since the last poll
@@ -464,11 +465,25 @@ func (p *switchPoller) publish(now time.Time, changed bool) {
 	sort.Strings(keys)
 	out := collectors.SwitchOutput{Switch: p.sw.Name, File: "ssh://" + p.sw.Name, Version: p.version, ACLs: p.acls}
 	out.Sessions = make([]ios.Session, 0, len(keys))
-	changedAt := make(map[string]time.Time, len(keys))
+	var prev map[string]*collectors.Session
+	if old := p.c.inv.Snapshot().Switch(p.sw.Name); old != nil {
+		prev = make(map[string]*collectors.Session, len(old.Sessions))
+		for i := range old.Sessions {
+			s := &old.Sessions[i]
+			prev[key(s.SessionID, s.MAC, s.Interface)] = s
+		}
+	}
 	for _, k := range keys {
 		c := p.sessions[k]
-		out.Sessions = append(out.Sessions, c.s)
-		changedAt[key(c.s.SessionID, c.s.MAC, ios.ExpandInterface(c.s.Interface))] = c.changedAt
+		switch {
+		case c.fresh != nil:
+			out.Sessions = append(out.Sessions, *c.fresh)
+			c.fresh = nil
+		case prev[k] != nil:
+			out.Sessions = append(out.Sessions, toIOS(prev[k]))
+		default:
+			delete(p.sessions, k) // cannot happen: every session was read once
+		}
 	}
 	if p.bindings.Kind == ios.KindARP {
 		out.ARP = p.bindings.Addresses
@@ -479,7 +494,9 @@ func (p *switchPoller) publish(now time.Time, changed bool) {
 	for i := range st.Sessions {
 		s := &st.Sessions[i]
 		s.LastSeen = now
-		s.AuthzChangedAt = changedAt[key(s.SessionID, s.MAC, s.Interface)]
+		if c := p.sessions[key(s.SessionID, s.MAC, s.Interface)]; c != nil {
+			s.AuthzChangedAt = c.changedAt
+		}
 	}
 	for _, w := range ws {
 		p.c.log.Debug("switch output", "switch", p.sw.Name, "warning", w.String())
@@ -496,7 +513,7 @@ func (p *switchPoller) publish(now time.Time, changed bool) {
 
 func (p *switchPoller) anyWithoutAddress() bool {
 	for _, c := range p.sessions {
-		if !c.s.IPv4.IsValid() && len(c.s.IPv6) == 0 {
+		if c.noAddr {
 			return true
 		}
 	}
@@ -635,40 +652,29 @@ func sameACLs(a, b []ios.ACL) bool {
 	return true
 }
 
-// clone detaches a parsed session from the output it was cut from (so
-// that the cache never keeps whole outputs alive), sharing repeated
-// strings (dACL names, statuses, URLs) between sessions.
-func (p *switchPoller) clone(s *ios.Session) ios.Session {
-	in := p.intern
+// toIOS returns a session of the inventory as the switch printed it: the
+// addresses the inventory filled in from the address tables are left out
+// (the next state fills them in again from the fresh tables).
+func toIOS(s *collectors.Session) ios.Session {
 	out := ios.Session{
-		Interface: in(s.Interface), MAC: in(s.MAC), IPv4: s.IPv4, User: strings.Clone(s.User),
-		Status: in(s.Status), Authorized: s.Authorized, Domain: in(s.Domain), HostMode: in(s.HostMode),
-		SessionID: strings.Clone(s.SessionID), DeviceType: in(s.DeviceType), DeviceName: in(s.DeviceName),
-		AuthorizedBy: in(s.AuthorizedBy), CurrentPolicy: in(s.CurrentPolicy),
-		DACL: in(s.DACL), DACLv6: in(s.DACLv6), FilterID: in(s.FilterID),
-		URLRedirectACL: in(s.URLRedirectACL), URLRedirectACLv6: in(s.URLRedirectACLv6), URLRedirect: strings.Clone(s.URLRedirect),
-		PreauthACL: in(s.PreauthACL), PreauthACLv6: in(s.PreauthACLv6), VLAN: in(s.VLAN), SGT: in(s.SGT),
+		Interface: s.Interface, MAC: s.MAC, IPv4: s.IPv4, IPv6: s.IPv6, User: s.User, Status: s.Status,
+		Authorized: s.Authorized, Domain: s.Domain, HostMode: s.HostMode, SessionID: s.SessionID, Methods: s.Methods,
+		DACL: s.DACL, DACLv6: s.DACLv6, FilterID: s.FilterID, URLRedirectACL: s.URLRedirectACL,
+		URLRedirectACLv6: s.URLRedirectACLv6, URLRedirect: s.URLRedirect, PreauthACL: s.PreauthACL,
+		PreauthACLv6: s.PreauthACLv6, VLAN: s.VLAN, SGT: s.SGT,
 	}
-	if len(s.IPv6) > 0 {
-		out.IPv6 = append([]netip.Addr(nil), s.IPv6...)
+	if s.IPv4From != "" {
+		out.IPv4 = netip.Addr{}
 	}
-	if len(s.Methods) > 0 {
-		out.Methods = make([]ios.Method, len(s.Methods))
-		for i, m := range s.Methods {
-			out.Methods[i] = ios.Method{Method: in(m.Method), State: in(m.State)}
+	if s.IPv6From != "" {
+		// Filled in only when the session showed no global address: what
+		// it showed were its link-local ones.
+		out.IPv6 = nil
+		for _, a := range s.IPv6 {
+			if a.IsLinkLocalUnicast() {
+				out.IPv6 = append(out.IPv6, a)
+			}
 		}
 	}
 	return out
-}
-
-func (p *switchPoller) intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	if v, ok := p.strs[s]; ok {
-		return v
-	}
-	v := strings.Clone(s)
-	p.strs[v] = v
-	return v
 }

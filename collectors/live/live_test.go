@@ -188,6 +188,20 @@ func TestPollIncremental(t *testing.T) {
 	if s := inv.Snapshot().Switch("sw1").Sessions[3]; !s.LastSeen.Equal(clk.now()) {
 		t.Errorf("last seen %v, want %v", s.LastSeen, clk.now())
 	}
+	// Session 11 shows no address: the device-tracking table's binding is
+	// kept across polls that do not read the table again.
+	n := 0
+	for _, s := range inv.Snapshot().Switch("sw1").Sessions {
+		if s.IPv4From != "" {
+			n++
+			if s.IPv4From != "device-tracking" || !s.IPv4.IsValid() {
+				t.Errorf("session %s: address %v from %q", s.MAC, s.IPv4, s.IPv4From)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d sessions with an address from the bindings, want 1", n)
+	}
 
 	// A re-authentication (new session ID, new dACL version) of one
 	// endpoint: only its details and the ACLs are read again.

@@ -109,6 +109,9 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 		options.WithCustomTransport(t),
 		options.WithAuthBypass(),
 		options.WithPromptPattern(anyPrompt),
+		// The prompt is on the last line (a hostname is at most 63
+		// characters): searching further back only costs regexp time.
+		options.WithPromptSearchDepth(256),
 		options.WithTimeoutOps(cfg.commandTimeout()),
 		options.WithReadDelay(cfg.readDelay()),
 		options.WithFailedWhenContains(cliErrors),

@@ -15,10 +15,8 @@ const (
 	CmdExit           = "exit"
 	CmdShowVersion    = "show version"
 
-	CmdAccessSession        = "show access-session"
-	CmdAccessSessionDetails = "show access-session details"
-	CmdAuthSessions         = "show authentication sessions"
-	CmdAuthSessionsDetails  = "show authentication sessions details"
+	CmdAccessSession = "show access-session"
+	CmdAuthSessions  = "show authentication sessions"
 
 	CmdIPACLs   = "show ip access-lists"
 	CmdIPv6ACLs = "show ipv6 access-lists"
@@ -31,8 +29,7 @@ const (
 // exactCommands is the allow-list of fixed strings.
 var exactCommands = map[string]bool{
 	CmdEnable: true, CmdTerminalLength: true, CmdExit: true, CmdShowVersion: true,
-	CmdAccessSession: true, CmdAccessSessionDetails: true,
-	CmdAuthSessions: true, CmdAuthSessionsDetails: true,
+	CmdAccessSession: true, CmdAuthSessions: true,
 	CmdIPACLs: true, CmdIPv6ACLs: true,
 	CmdDeviceTracking: true, CmdIPDeviceTracking: true, CmdIPARP: true,
 }

@@ -2,6 +2,8 @@ package ssh
 
 import (
 	"context"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -50,6 +52,8 @@ func TestAllowed(t *testing.T) {
 		{"show access-session mac a4bb.6d10.2203 details\nreload", false},
 		{"show access-session mac a4bb.6d10.22 details", false},
 		{"show access-session mac a4bb.6d10.2203", false},
+		{"show access-session details", false},
+		{"show authentication sessions details", false},
 		{"show access-session interface Gi1/0/1 details", false},
 		{"clear access-session mac a4bb.6d10.2203", false},
 	} {
@@ -108,4 +112,30 @@ func TestRefusedNeverReachesTheWire(t *testing.T) {
 			t.Errorf("the switch received %q, not in the allow-list", line)
 		}
 	}
+}
+
+// allowedShape is what every allowed command must look like, written
+// independently of Allowed: one line of lower-case words from the list,
+// a MAC only where the per-MAC details take one, a width only after
+// terminal width.
+var allowedShape = regexp.MustCompile(`^(enable|exit|terminal length 0|terminal width (0|[1-9][0-9]{0,2})|show version|show access-session|show authentication sessions|show ip access-lists|show ipv6 access-lists|show device-tracking database|show ip device tracking all|show ip arp|show access-session mac [0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4} details|show authentication sessions mac [0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}( details)?)$`)
+
+func FuzzAllowed(f *testing.F) {
+	for _, s := range []string{"show version", "terminal width 512", "show access-session mac a4bb.6d10.2203 details",
+		"configure terminal", "show version\nreload", "terminal width 5120", "show ip arp ", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, cmd string) {
+		if Allowed(cmd) != nil {
+			return
+		}
+		if !allowedShape.MatchString(cmd) {
+			t.Fatalf("Allowed(%q) accepted a command outside the allow-list's shape", cmd)
+		}
+		if strings.HasPrefix(cmd, "terminal width ") {
+			if n, _ := strconv.Atoi(strings.TrimPrefix(cmd, "terminal width ")); n > MaxTerminalWidth {
+				t.Fatalf("Allowed(%q) accepted a width over %d", cmd, MaxTerminalWidth)
+			}
+		}
+	})
 }

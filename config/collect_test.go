@@ -36,6 +36,7 @@ switches:
     platform: cisco_ios
     ssh: {username: other, port: 2222}
     snmp: {user: other, timeout: 1s}
+    poll_interval: 5m
 `
 
 func TestCollectSection(t *testing.T) {
@@ -49,6 +50,9 @@ func TestCollectSection(t *testing.T) {
 		col.ConnectTimeout.D(0) != 3*time.Second || col.HandshakeTimeout.D(0) != 4*time.Second || col.CommandTimeout.D(0) != 5*time.Second ||
 		*col.Retries != 1 || col.KnownHosts != "/tmp/known_hosts" || col.HostKeyPolicy != HostKeyTOFU {
 		t.Errorf("collect: %+v", col)
+	}
+	if c.Switches[0].PollInterval != 0 || c.Switches[1].PollInterval.D(0) != 5*time.Minute {
+		t.Errorf("poll intervals %v %v", c.Switches[0].PollInterval, c.Switches[1].PollInterval)
 	}
 	s1, s2 := c.SwitchSSH(&c.Switches[0]), c.SwitchSSH(&c.Switches[1])
 	if s1.Username != "syncwatch" || s1.Port != nil || s1.Password.String() != "environment variable SYNCWATCH_TEST_SSH_PW" {

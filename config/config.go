@@ -83,6 +83,8 @@ type Switch struct {
 	// SSH and SNMP override the collect section's settings key by key.
 	SSH  *SSH  `yaml:"ssh"`
 	SNMP *SNMP `yaml:"snmp"`
+	// PollInterval overrides collect.poll_interval for this switch.
+	PollInterval Duration `yaml:"poll_interval"`
 
 	line int
 }

@@ -63,8 +63,8 @@ func TestLoadGood(t *testing.T) {
 			"rule dacl:(?i)non.?compliant -> noncompliant",
 			"rule dacl:(?i)compliant -> compliant",
 			"rule url-redirect -> unknown",
-			"switch access-sw1 10.10.0.1 cisco_iosxe (line 110)",
-			"switch access-sw2 access-sw2.corp.example.com cisco_ios (line 113)",
+			"switch access-sw1 10.10.0.1 cisco_iosxe (line 111)",
+			"switch access-sw2 access-sw2.corp.example.com cisco_ios (line 114)",
 		}},
 	}
 	for _, tc := range tests {

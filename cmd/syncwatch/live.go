@@ -46,7 +46,7 @@ func liveConfig(cfg *config.Config, names []string) (live.Config, error) {
 		if len(names) > 0 && !want[s.Name] {
 			continue
 		}
-		sw := live.Switch{Name: s.Name, SSH: sshSettings(cfg, s, kh)}
+		sw := live.Switch{Name: s.Name, SSH: sshSettings(cfg, s, kh), PollInterval: s.PollInterval.D(0)}
 		if m := cfg.SwitchSNMP(s); m != nil {
 			sw.SNMP = snmpSettings(s, m)
 		}

@@ -280,17 +280,27 @@ func (c *Collector) Close() error {
 	c.closeMu.Lock()
 	c.closed = true
 	c.closeMu.Unlock()
+	// In parallel (each close types exit and waits a moment for the
+	// switch to end the session), as many at once as polls.
+	sem := make(chan struct{}, c.cfg.Concurrency)
+	var wg sync.WaitGroup
 	for _, p := range c.order {
-		p.refreshMu.Lock()
-		call := p.refreshing
-		p.refreshMu.Unlock()
-		if call != nil {
-			<-call.done
-		}
-		p.mu.Lock()
-		p.disconnect()
-		p.mu.Unlock()
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			p.refreshMu.Lock()
+			call := p.refreshing
+			p.refreshMu.Unlock()
+			if call != nil {
+				<-call.done
+			}
+			p.mu.Lock()
+			p.disconnect()
+			p.mu.Unlock()
+		}()
 	}
+	wg.Wait()
 	return nil
 }
 

@@ -39,6 +39,8 @@ type Config struct {
 	Posture Posture `yaml:"posture"`
 	// Switches are the switches syncwatch reads sessions and ACLs from.
 	Switches []Switch `yaml:"switches"`
+	// Collect is how the live collector reads the switches (collect.go).
+	Collect Collect `yaml:"collect"`
 
 	// The daemon's sections (config/daemon.go).
 
@@ -106,6 +108,11 @@ type Switch struct {
 	Name     string   `yaml:"name"`
 	Address  string   `yaml:"address"`
 	Platform Platform `yaml:"platform"`
+	// SSH and SNMP override the collect section's settings key by key.
+	SSH  *SSH  `yaml:"ssh"`
+	SNMP *SNMP `yaml:"snmp"`
+	// PollInterval overrides collect.poll_interval for this switch.
+	PollInterval Duration `yaml:"poll_interval"`
 
 	line int
 }

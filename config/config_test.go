@@ -63,8 +63,8 @@ func TestLoadGood(t *testing.T) {
 			"rule dacl:(?i)non.?compliant -> noncompliant",
 			"rule dacl:(?i)compliant -> compliant",
 			"rule url-redirect -> unknown",
-			"switch access-sw1 10.10.0.1 cisco_iosxe (line 55)",
-			"switch access-sw2 access-sw2.corp.example.com cisco_ios (line 58)",
+			"switch access-sw1 10.10.0.1 cisco_iosxe (line 111)",
+			"switch access-sw2 access-sw2.corp.example.com cisco_ios (line 114)",
 		}},
 	}
 	for _, tc := range tests {
@@ -104,7 +104,7 @@ func TestLoadBad(t *testing.T) {
 	want := map[string]string{
 		"invalid-yaml-syntax.yml":                   `2: YAML syntax error near here: did not find expected ',' or ']'`,
 		"invalid-two-documents.yml":                 `2: a second YAML document (after ---): the configuration is one document`,
-		"invalid-unknown-top-level-key.yml":         `4: unknown key "psn_port" in the top level (known: alertmanager, capture, data_dir, evidence, findings_log, http, judge, ports, posture, psns, sensor, switches, transcripts, webhooks)`,
+		"invalid-unknown-top-level-key.yml":         `4: unknown key "psn_port" in the top level (known: alertmanager, capture, collect, data_dir, evidence, findings_log, http, judge, ports, posture, psns, sensor, switches, transcripts, webhooks)`,
 		"invalid-key-twice.yml":                     `4: key "name" given twice in a switches entry (also line 2)`,
 		"invalid-unknown-psn-key.yml":               `3: unknown key "address" in a psns entry (known: addresses, name)`,
 		"invalid-psns-not-a-list.yml":               `2: psns must be a list, not a mapping`,
@@ -152,6 +152,20 @@ func TestLoadBad(t *testing.T) {
 		"invalid-http-web-config-device.yml":        `2: http.web_config_file /dev/zero: not a regular file of at most 4 MiB`,
 		"invalid-evidence-negative.yml":             `2: evidence bounds must not be negative`,
 		"invalid-transcripts-not-a-list.yml":        `1: transcripts must be a list, not "/etc/syncwatch/switches"`,
+		"invalid-collect-concurrency.yml":           `2: collect: concurrency must be 1 or more, not 0`,
+		"invalid-collect-duration.yml":              `2: "30" is not a duration (give a unit: 10s, 5m)`,
+		"invalid-collect-host-key-policy.yml":       `2: collect: host_key_policy "tofu" is not strict or trust-on-first-use`,
+		"invalid-collect-retries.yml":               `2: collect: retries cannot be negative (-1)`,
+		"invalid-collect-unknown-key.yml":           `3: unknown key "pollinterval" in collect (known: command_timeout, concurrency, connect_timeout, full_sweep_interval, handshake_timeout, host_key_policy, known_hosts, poll_interval, retries, snmp, ssh)`,
+		"invalid-snmp-auth-protocol.yml":            `3: collect.snmp: auth_protocol "MD5" is not supported (SHA or SHA-256)`,
+		"invalid-snmp-priv-protocol.yml":            `3: collect.snmp: priv_protocol "DES" is not supported (AES-128, AES-256 or AES-256-C, the Cisco variant)`,
+		"invalid-snmp-priv-without-password.yml":    `6: switch "access-sw1": snmp: priv_protocol and priv_password go together`,
+		"invalid-snmp-v2c-without-community.yml":    `3: collect.snmp: version 2c needs community`,
+		"invalid-snmp-v3-without-user.yml":          `6: switch "access-sw1": snmp: version 3 needs user`,
+		"invalid-snmp-version.yml":                  `3: collect.snmp: version "1" is not supported ("2c" or "3")`,
+		"invalid-ssh-inline-password.yml":           `4: a secret is never written in the configuration file: give {env: VARIABLE} or {file: PATH}`,
+		"invalid-ssh-passphrase-without-key.yml":    `3: collect.ssh: passphrase given without private_key`,
+		"invalid-switch-ssh-unknown-key.yml":        `5: unknown key "user" in ssh (known: enable_secret, passphrase, password, port, private_key, username)`,
 	}
 	files, err := filepath.Glob("testdata/invalid-*.yml")
 	if err != nil {

@@ -224,7 +224,9 @@ var unmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
 // mapping (key: value)", "a single value", or "" when its type checks for
 // itself.
 func wantKind(t reflect.Type) string {
-	if reflect.PointerTo(t).Implements(unmarshaler) || t.Implements(unmarshaler) {
+	// A pointer field (*Secret) checks for itself too: its message must
+	// not quote the value, which may be a secret written inline.
+	if t.Implements(unmarshaler) || reflect.PointerTo(t).Implements(unmarshaler) {
 		return ""
 	}
 	if t.Kind() == reflect.Pointer {

@@ -98,6 +98,7 @@ func (c *Config) validate() Errors {
 		}
 	}
 	c.validateDaemon(add)
+	c.validateCollect(add)
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
 	return errs
 }

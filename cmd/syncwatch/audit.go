@@ -41,15 +41,20 @@ file's name then names the switch), files or folders: show access-session [inter
 (or show authentication sessions ... details), show ip access-lists, show ipv6 access-list, and,
 for sessions whose address is Unknown, show device-tracking database or show ip arp.
 
+With --config and no --switch-output, read the configured switches live over SSH first (as
+syncwatch collect does, with the collect section's settings and credentials); a switch that cannot
+be read is a warning, the others are audited, and the exit code is 1.
+
 With --dacl, judge a dACL's text as ISE stores it (one entry per line) before pushing it, for
 sessions in the --posture given; entries are named by their line in FILE.
 
 Exit codes: 0 ok, 1 a file could not be read, 2 usage or configuration error, 3 a finding at or
 above --fail-on.`
 
-func runAudit(_ context.Context, env *environment, args []string) error {
+func runAudit(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "audit",
-		"[--config FILE] [--switch-output PATH]... [--psn ADDR]... [--port N]... [--format text|json] [--fail-on SEVERITY]\n"+
+		"--config FILE [--psn ADDR]... [--port N]... [--format text|json] [--fail-on SEVERITY]   (reads the switches live)\n"+
+			"       syncwatch audit [--config FILE] [--switch-output PATH]... [--psn ADDR]... [--port N]... [--format text|json] [--fail-on SEVERITY]\n"+
 			"       syncwatch audit --dacl FILE --posture compliant|noncompliant|unknown|pending --psn ADDR... [--port N]... [--format text|json] [--fail-on SEVERITY]",
 		auditDescription)
 	configFile := fs.String("config", "", "configuration `file` (YAML): PSNs, ports, posture rules (see examples/syncwatch.yml)")
@@ -88,8 +93,8 @@ func runAudit(_ context.Context, env *environment, args []string) error {
 		return usagef("--dacl needs --posture: the posture of the sessions that get the dACL")
 	case *daclFile == "" && *posture != "":
 		return usagef("--posture applies to --dacl only: a session's posture comes from the posture rules")
-	case *daclFile == "" && len(outputs) == 0:
-		return usagef("no --switch-output (or --dacl) given (try syncwatch audit --help)")
+	case *daclFile == "" && len(outputs) == 0 && *configFile == "":
+		return usagef("no --switch-output, --config (to read the switches live) or --dacl given (try syncwatch audit --help)")
 	case *daclFile != "":
 		v, err := collectors.ParsePosture(*posture)
 		if err != nil || v == collectors.PostureUnclassified {
@@ -119,11 +124,22 @@ func runAudit(_ context.Context, env *environment, args []string) error {
 	}
 
 	rep := auditReport{cfg: ac, sessions: []collectors.SessionJSON{}, acls: []collectors.ACLJSON{}}
-	if *daclFile != "" {
+	var liveErr error
+	switch {
+	case *daclFile != "":
 		if err := rep.judgeDACL(*daclFile, p); err != nil {
 			return err
 		}
-	} else {
+	case len(outputs) == 0:
+		// No saved output: read the configured switches now.
+		if err := cfg.CheckCollect(); err != nil {
+			return usageError{fmt.Errorf("configuration errors for live collection (or give --switch-output):\n%w", err)}
+		}
+		var err error
+		if liveErr, err = rep.readLive(ctx, cfg); err != nil {
+			return err
+		}
+	default:
 		if err := rep.readSwitches(outputs); err != nil {
 			return err
 		}
@@ -136,6 +152,11 @@ func runAudit(_ context.Context, env *environment, args []string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("writing the report: %w", err)
+	}
+	if liveErr != nil {
+		// The report covers the switches that answered; the others are
+		// its warnings, and the audit is incomplete.
+		return fmt.Errorf("not every switch could be read: %w", liveErr)
 	}
 	if threshold != "" {
 		n := 0
@@ -197,6 +218,34 @@ func (r *auditReport) readSwitches(paths []string) error {
 	}
 	snap, ws := tr.Snapshot()
 	r.warnings = ws
+	r.judge(snap)
+	return nil
+}
+
+// readLive polls the configured switches once and judges what they said;
+// the switches that failed are warnings and the returned pollErr.
+func (r *auditReport) readLive(ctx context.Context, cfg *config.Config) (pollErr error, err error) {
+	c, inv, err := newLiveCollector(cfg, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	pollErr = c.PollOnce(ctx)
+	for _, h := range c.Health() {
+		if !h.Up {
+			msg := h.Error
+			if msg == "" {
+				msg = "not polled"
+			}
+			r.warnings = append(r.warnings, collectors.Warning{File: "ssh://" + h.Name, Message: "switch not read: " + msg})
+		}
+	}
+	r.judge(inv.Snapshot())
+	return pollErr, nil
+}
+
+// judge audits a snapshot into the report.
+func (r *auditReport) judge(snap *collectors.Snapshot) {
 	nacls := 0
 	for _, sw := range snap.Switches() {
 		for i := range sw.Sessions {
@@ -209,7 +258,6 @@ func (r *auditReport) readSwitches(paths []string) error {
 	}
 	r.findings = alerts.Audit(snap, r.cfg)
 	r.subject = fmt.Sprintf("%s on %s (%s)", plural(len(r.sessions), "session"), plural(len(snap.Switches()), "switch"), plural(nacls, "ACL"))
-	return nil
 }
 
 func (r *auditReport) judgeDACL(path string, p collectors.Posture) error {

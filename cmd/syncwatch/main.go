@@ -65,6 +65,7 @@ func commands() []command {
 		{"watch", "classify attempts live on SPAN interfaces and print each as a JSON line", runWatch},
 		{"audit", "judge the switches' dACLs and redirect ACLs against the PSNs' state-sync port", runAudit},
 		{"healthcheck", "ask a running daemon whether it is healthy (for Docker's HEALTHCHECK)", runHealthcheck},
+		{"collect", "read the switches once over SSH and save each one's transcript", runCollect},
 		{"version", "print the version", runVersion},
 	}
 }

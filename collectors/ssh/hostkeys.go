@@ -1,0 +1,117 @@
+package ssh
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
+)
+
+// HostKeyPolicy says how a switch's host key is checked.
+type HostKeyPolicy string
+
+// The policies. A key that differs from the recorded one is refused under
+// both.
+const (
+	// HostKeyStrict accepts only keys already in the known_hosts file.
+	HostKeyStrict HostKeyPolicy = "strict"
+	// HostKeyTOFU (trust on first use) records the key of a host that the
+	// file does not know yet, and accepts it.
+	HostKeyTOFU HostKeyPolicy = "trust-on-first-use"
+)
+
+// KnownHosts checks host keys against one known_hosts file, shared by
+// every switch's Client so that trust-on-first-use writes never
+// interleave. It re-reads the file at every check: an operator's edit
+// (removing a replaced switch's old key) takes effect without a restart.
+type KnownHosts struct {
+	path   string
+	policy HostKeyPolicy
+	mu     sync.Mutex
+}
+
+// NewKnownHosts returns the checker for a known_hosts file under a policy.
+// Under HostKeyTOFU a missing file is created (empty, mode 0600) when the
+// first key is recorded.
+func NewKnownHosts(path string, policy HostKeyPolicy) (*KnownHosts, error) {
+	switch policy {
+	case HostKeyStrict, HostKeyTOFU:
+	case "":
+		policy = HostKeyStrict
+	default:
+		return nil, fmt.Errorf("host key policy %q: want %s or %s", policy, HostKeyStrict, HostKeyTOFU)
+	}
+	if path == "" {
+		return nil, errors.New("a known_hosts file is required (host keys are always checked)")
+	}
+	return &KnownHosts{path: path, policy: policy}, nil
+}
+
+// Policy returns the checker's policy.
+func (k *KnownHosts) Policy() HostKeyPolicy { return k.policy }
+
+// hostKeyError is a refused host key, with its reason.
+type hostKeyError struct {
+	reason Reason
+	msg    string
+}
+
+func (e *hostKeyError) Error() string { return e.msg }
+
+// check verifies key for the host dialed as addr ("host:port").
+func (k *KnownHosts) check(addr string, remote net.Addr, key ssh.PublicKey) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	cb, err := knownhosts.New(k.path)
+	if err != nil {
+		if !(k.policy == HostKeyTOFU && errors.Is(err, os.ErrNotExist)) {
+			return &hostKeyError{ReasonHostKeyUnknown, fmt.Sprintf("known_hosts: %v", err)}
+		}
+		cb = func(string, net.Addr, ssh.PublicKey) error { return &knownhosts.KeyError{} }
+	}
+	err = cb(knownhosts.Normalize(addr), remote, key)
+	if err == nil {
+		return nil
+	}
+	var ke *knownhosts.KeyError
+	if !errors.As(err, &ke) {
+		return &hostKeyError{ReasonHostKeyUnknown, fmt.Sprintf("known_hosts %s: %v", k.path, err)}
+	}
+	fp := ssh.FingerprintSHA256(key)
+	if len(ke.Want) > 0 {
+		w := ke.Want[0]
+		return &hostKeyError{ReasonHostKeyChanged, fmt.Sprintf(
+			"host key CHANGED: %s offered %s %s, %s:%d records %s: refused (if the switch was replaced or its key regenerated, remove that line)",
+			addr, key.Type(), fp, w.Filename, w.Line, ssh.FingerprintSHA256(w.Key))}
+	}
+	if k.policy != HostKeyTOFU {
+		return &hostKeyError{ReasonHostKeyUnknown, fmt.Sprintf(
+			"host key unknown: %s offered %s %s, not in %s (strict checking: add it, or use trust-on-first-use)",
+			addr, key.Type(), fp, k.path)}
+	}
+	if err := k.record(addr, key); err != nil {
+		return &hostKeyError{ReasonHostKeyUnknown, fmt.Sprintf("recording the host key of %s: %v", addr, err)}
+	}
+	return nil
+}
+
+// record appends a known_hosts line for addr.
+func (k *KnownHosts) record(addr string, key ssh.PublicKey) error {
+	if err := os.MkdirAll(filepath.Dir(k.path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(k.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(f, knownhosts.Line([]string{knownhosts.Normalize(addr)}, key)); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,258 @@
+package ssh
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	xssh "golang.org/x/crypto/ssh"
+
+	"github.com/syncwatch/syncwatch/internal/iosemu"
+	"github.com/syncwatch/syncwatch/internal/sshd"
+)
+
+// The test binary re-executes itself as the emulated switch when sshd
+// runs it as the ForceCommand.
+const (
+	profileEnv = "SYNCWATCH_TEST_IOSEMU_PROFILE"
+	logEnv     = "SYNCWATCH_TEST_IOSEMU_LOG"
+)
+
+func TestMain(m *testing.M) {
+	if p := os.Getenv(profileEnv); p != "" {
+		os.Exit(iosemu.RunProcess(p, os.Getenv(logEnv)))
+	}
+	os.Exit(m.Run())
+}
+
+// realSwitch is an emulated switch behind Debian's OpenSSH server, logged
+// into as a throwaway system user.
+type realSwitch struct {
+	t       *testing.T
+	user    *sshd.User
+	srv     *sshd.Server
+	profile string
+	log     string
+	key     xssh.Signer
+	priv    ed25519.PrivateKey
+}
+
+func startReal(t *testing.T, extra ...string) *realSwitch {
+	t.Helper()
+	u := sshd.NewUser(t, "")
+	dir := sshd.SharedDir(t)
+	bin := sshd.Executable(t, dir)
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := xssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &realSwitch{t: t, user: u, profile: filepath.Join(dir, "profile.json"), log: filepath.Join(dir, "received.log"), key: signer, priv: priv}
+	sshd.WriteFileFor(t, u, r.log, nil)
+	r.setProfile(iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 4))
+	r.srv = sshd.Start(t, sshd.Config{
+		User: u, Password: true, KeyboardInteractive: true, AuthorizedKeys: []xssh.PublicKey{signer.PublicKey()},
+		ForceCommand: profileEnv + "=" + r.profile + " " + logEnv + "=" + r.log + " exec " + bin,
+		Extra:        extra,
+	})
+	return r
+}
+
+func (r *realSwitch) setProfile(p iosemu.Profile) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	sshd.WriteFileFor(r.t, r.user, r.profile, b)
+}
+
+func (r *realSwitch) config(t *testing.T) Config {
+	kh := filepath.Join(t.TempDir(), "known_hosts")
+	if err := os.WriteFile(kh, []byte(r.srv.KnownHostsLine()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k, _ := NewKnownHosts(kh, HostKeyStrict)
+	return Config{Name: "sw1", Address: r.srv.Host(), Port: r.srv.Port(), Platform: PlatformIOSXE,
+		Username: r.user.Name, Password: r.user.Password, KnownHosts: k,
+		ConnectTimeout: 5 * time.Second, HandshakeTimeout: 5 * time.Second, CommandTimeout: 5 * time.Second}
+}
+
+// received returns the lines the emulated switch logged.
+func (r *realSwitch) received() []string {
+	b, _ := os.ReadFile(r.log)
+	return strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+}
+
+func TestRealSSHD(t *testing.T) {
+	r := startReal(t)
+	t.Run("password, enable, banner, slow output", func(t *testing.T) {
+		p := iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 4)
+		p.EnableSecret = testEnable
+		p.Banner = "sw9#\n*** AUTHORIZED USE ONLY ***"
+		p.LineDelay = 2 * time.Millisecond
+		r.setProfile(p)
+		sshd.WriteFileFor(t, r.user, r.log, nil)
+		cfg := r.config(t)
+		cfg.EnableSecret = testEnable
+		c, err := Dial(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, r.srv.Log())
+		}
+		c.StartTranscript()
+		sum, err := c.Summary(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.Result.Summary) != 4 {
+			t.Fatalf("summary %q", sum.Text)
+		}
+		d, err := c.Details(context.Background(), sum.Result.Summary[0].MAC)
+		if err != nil || len(d.Result.Sessions) != 1 {
+			t.Fatalf("details: %v %+v", err, d.Result.Sessions)
+		}
+		tr := c.Transcript()
+		c.Close()
+		if strings.Contains(tr, testEnable) || strings.Contains(tr, r.user.Password) {
+			t.Errorf("transcript holds a secret")
+		}
+		waitFor(t, func() bool { return len(r.received()) >= 9 })
+		want := []string{"", "", "enable", testEnable, "terminal length 0", "terminal width 512", "show version",
+			"show access-session", "show access-session mac " + DottedMAC(sum.Result.Summary[0].MAC) + " details", "exit"}
+		if got := r.received(); strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("the switch received\n%q\nwant\n%q", got, want)
+		}
+	})
+	t.Run("IOS 15 dialect", func(t *testing.T) {
+		r.setProfile(iosemu.Campus("sw1", iosemu.ReleaseIOS15, 3))
+		c, err := Dial(context.Background(), r.config(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		sum, err := c.Summary(context.Background())
+		if err != nil || len(sum.Result.Summary) != 3 || sum.Command != CmdAuthSessions {
+			t.Fatalf("summary: %v %q", err, sum.Command)
+		}
+	})
+	r.setProfile(iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 2))
+	t.Run("encrypted private key", func(t *testing.T) {
+		cfg := r.config(t)
+		cfg.Password = ""
+		cfg.PrivateKey, cfg.Passphrase = r.encryptedKey(t, "p4ssphrase"), "p4ssphrase"
+		c, err := Dial(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, r.srv.Log())
+		}
+		c.Close()
+	})
+	t.Run("wrong password", func(t *testing.T) {
+		// sshd (PAM) delays each failed attempt by seconds.
+		cfg := r.config(t)
+		cfg.Password = "wrong-password"
+		cfg.HandshakeTimeout = 30 * time.Second
+		_, err := Dial(context.Background(), cfg)
+		if reasonOf(t, err) != ReasonAuth || strings.Contains(err.Error(), "wrong-password") {
+			t.Errorf("err %v, want auth", err)
+		}
+		// With a time limit shorter than the delays, the error says so.
+		cfg.HandshakeTimeout = time.Second
+		_, err = Dial(context.Background(), cfg)
+		if reasonOf(t, err) != ReasonHandshakeTimeout || !strings.Contains(err.Error(), "host key verified, but authentication did not finish within 1s") {
+			t.Errorf("err %v, want handshake-timeout after the key exchange", err)
+		}
+	})
+	t.Run("changed host key", func(t *testing.T) {
+		cfg := r.config(t)
+		other, _ := iosemu.NewHostKey()
+		kh := filepath.Join(t.TempDir(), "kh")
+		line := strings.Fields(r.srv.KnownHostsLine())[0] + " " + string(xssh.MarshalAuthorizedKey(other.PublicKey()))
+		os.WriteFile(kh, []byte(line), 0o600)
+		cfg.KnownHosts, _ = NewKnownHosts(kh, HostKeyTOFU)
+		_, err := Dial(context.Background(), cfg)
+		if reasonOf(t, err) != ReasonHostKeyChanged {
+			t.Errorf("err %v, want host-key-changed", err)
+		}
+	})
+	t.Run("stops mid-output", func(t *testing.T) {
+		p := iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 8)
+		p.Faults = []iosemu.Fault{{Command: "show ip access-lists", Kind: iosemu.FaultStall, AfterBytes: 100}}
+		r.setProfile(p)
+		cfg := r.config(t)
+		cfg.CommandTimeout = 500 * time.Millisecond
+		c, err := Dial(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.ACLs(context.Background()); reasonOf(t, err) != ReasonCommandTimeout {
+			t.Errorf("err %v, want command-timeout", err)
+		}
+	})
+	t.Run("connection reset", func(t *testing.T) {
+		p := iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 8)
+		p.Faults = []iosemu.Fault{{Command: "show ip access-lists", Kind: iosemu.FaultReset, AfterBytes: 100}}
+		r.setProfile(p)
+		c, err := Dial(context.Background(), r.config(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.ACLs(context.Background()); reasonOf(t, err) != ReasonDisconnected {
+			t.Errorf("err %v, want disconnected", err)
+		}
+	})
+	t.Run("no goroutine left", func(t *testing.T) {
+		r.setProfile(iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 2))
+		runtime.GC()
+		base := runtime.NumGoroutine()
+		for i := 0; i < 5; i++ {
+			c, err := Dial(context.Background(), r.config(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Summary(context.Background())
+			c.Close()
+		}
+		n := 0
+		for i := 0; i < 100; i++ {
+			if n = runtime.NumGoroutine(); n <= base {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n > base {
+			t.Errorf("%d goroutines after Close, %d before", n, base)
+		}
+	})
+}
+
+// encryptedKey returns the authorized key's private half encrypted with
+// the passphrase.
+func (r *realSwitch) encryptedKey(t *testing.T, passphrase string) []byte {
+	t.Helper()
+	block, err := xssh.MarshalPrivateKeyWithPassphrase(r.priv, "", []byte(passphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(block)
+}
+
+func TestRealSSHDKeyboardInteractiveOnly(t *testing.T) {
+	r := startReal(t, "AuthenticationMethods keyboard-interactive")
+	c, err := Dial(context.Background(), r.config(t))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, r.srv.Log())
+	}
+	c.Close()
+}

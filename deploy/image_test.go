@@ -1,0 +1,346 @@
+package deploy
+
+import (
+	"bufio"
+	"context"
+	"debug/elf"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/syncwatch/syncwatch/internal/testenv"
+)
+
+// imageConfig is the part of `buildah inspect --type image` the tests read:
+// the Docker-format config, which is the one that keeps HEALTHCHECK.
+type imageConfig struct {
+	Docker struct {
+		Config struct {
+			User         string              `json:"User"`
+			ExposedPorts map[string]struct{} `json:"ExposedPorts"`
+			Entrypoint   []string            `json:"Entrypoint"`
+			Cmd          []string            `json:"Cmd"`
+			Labels       map[string]string   `json:"Labels"`
+			Healthcheck  *struct {
+				Test        []string      `json:"Test"`
+				Interval    time.Duration `json:"Interval"`
+				Timeout     time.Duration `json:"Timeout"`
+				StartPeriod time.Duration `json:"StartPeriod"`
+				Retries     int           `json:"Retries"`
+			} `json:"Healthcheck"`
+		} `json:"config"`
+	} `json:"Docker"`
+}
+
+// imageDirVar names a folder of an earlier `build.sh --out DIR` for the
+// image test to check instead of building (while editing the test).
+const imageDirVar = "SYNCWATCH_IMAGE_DIR"
+
+// buildImage runs deploy/image/build.sh once and returns the folder with
+// image.json and rootfs/. The build takes about a minute on two cores.
+func buildImage(t *testing.T) string {
+	t.Helper()
+	testenv.Root(t)
+	if d := os.Getenv(imageDirVar); d != "" {
+		return d
+	}
+	testenv.Command(t, "buildah")
+	if _, err := os.Stat("/bin/busybox"); err != nil {
+		testenv.Unavailable(t, "needs /bin/busybox (Debian package busybox-static; .ci/run installs it)")
+	}
+	out := filepath.Join(t.TempDir(), "image")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "./image/build.sh", "--out", out, "--version", "0.0.0-test")
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+	cmd.WaitDelay = 10 * time.Second
+	start := time.Now()
+	b, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("build.sh: %v\n%s", err, b)
+	}
+	t.Logf("image built in %s\n%s", time.Since(start).Round(time.Second), b)
+	return out
+}
+
+// TestImage builds the image and checks what the Dockerfile promises: a
+// FROM-scratch root filesystem with only the binary, CA certificates and a
+// passwd/group for the non-root user; a static, stripped binary; the
+// Docker config's user, entrypoint, command, port, labels and healthcheck;
+// and that the image's binary, run as uid 65532 with CAP_NET_RAW alone,
+// captures and classifies an attempt on loopback.
+func TestImage(t *testing.T) {
+	out := buildImage(t)
+	rootfs := filepath.Join(out, "rootfs")
+
+	b, err := os.ReadFile(filepath.Join(out, "image.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var img imageConfig
+	if err := json.Unmarshal(b, &img); err != nil {
+		t.Fatalf("image.json: %v", err)
+	}
+	c := img.Docker.Config
+	if c.User != "65532:65532" {
+		t.Errorf("User = %q, want 65532:65532", c.User)
+	}
+	if want := []string{"/syncwatch"}; !slices.Equal(c.Entrypoint, want) {
+		t.Errorf("Entrypoint = %q, want %q", c.Entrypoint, want)
+	}
+	if want := []string{"run", "--config", "/etc/syncwatch/syncwatch.yml"}; !slices.Equal(c.Cmd, want) {
+		t.Errorf("Cmd = %q, want %q", c.Cmd, want)
+	}
+	if _, ok := c.ExposedPorts["9849/tcp"]; !ok || len(c.ExposedPorts) != 1 {
+		t.Errorf("ExposedPorts = %v, want only 9849/tcp", c.ExposedPorts)
+	}
+	if h := c.Healthcheck; h == nil {
+		t.Error("no Healthcheck in the Docker config (built without --format docker?)")
+	} else {
+		if want := []string{"CMD", "/syncwatch", "healthcheck"}; !slices.Equal(h.Test, want) {
+			t.Errorf("Healthcheck.Test = %q, want %q", h.Test, want)
+		}
+		if h.Interval != 30*time.Second || h.Timeout != 5*time.Second || h.StartPeriod != 30*time.Second || h.Retries != 3 {
+			t.Errorf("Healthcheck = %+v, want interval 30s, timeout 5s, start period 30s, 3 retries", *h)
+		}
+	}
+	for k, want := range map[string]string{
+		"org.opencontainers.image.title":   "syncwatch",
+		"org.opencontainers.image.version": "0.0.0-test",
+		"org.opencontainers.image.source":  "https://github.com/syncwatch/syncwatch",
+	} {
+		if got := c.Labels[k]; got != want {
+			t.Errorf("label %s = %q, want %q", k, got, want)
+		}
+	}
+	for _, k := range []string{"org.opencontainers.image.revision", "org.opencontainers.image.created", "org.opencontainers.image.description"} {
+		if c.Labels[k] == "" {
+			t.Errorf("label %s missing", k)
+		}
+	}
+
+	// The root filesystem holds these files and nothing else.
+	var files []string
+	err = filepath.WalkDir(rootfs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(rootfs, p)
+		files = append(files, rel)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(files)
+	if want := []string{"etc/group", "etc/passwd", "etc/ssl/certs/ca-certificates.crt", "syncwatch"}; !slices.Equal(files, want) {
+		t.Errorf("rootfs files = %q, want %q", files, want)
+	}
+	passwd, _ := os.ReadFile(filepath.Join(rootfs, "etc/passwd"))
+	if !strings.Contains(string(passwd), "\nsyncwatch:x:65532:65532:") {
+		t.Errorf("etc/passwd has no syncwatch user with uid 65532:\n%s", passwd)
+	}
+	if fi, err := os.Stat(filepath.Join(rootfs, "etc/ssl/certs/ca-certificates.crt")); err != nil || fi.Size() < 10000 {
+		t.Errorf("CA certificates: %v, %v", fi, err)
+	}
+
+	bin := filepath.Join(rootfs, "syncwatch")
+	checkStaticStripped(t, bin)
+	v, err := exec.Command(bin, "version").Output()
+	if err != nil || !strings.HasPrefix(string(v), "syncwatch 0.0.0-test (go") {
+		t.Errorf("syncwatch version = %q, %v; want syncwatch 0.0.0-test (go...", v, err)
+	}
+
+	checkCaptureAsNonRoot(t, out, bin)
+}
+
+// checkStaticStripped fails unless the ELF file has no interpreter and no
+// dynamic section (static) and no symbol table or DWARF (stripped).
+func checkStaticStripped(t *testing.T, path string) {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+			t.Errorf("%s has a %v program header: not static", path, p.Type)
+		}
+	}
+	for _, s := range f.Sections {
+		if s.Name == ".symtab" || strings.HasPrefix(s.Name, ".debug_") || strings.HasPrefix(s.Name, ".zdebug_") {
+			t.Errorf("%s has section %s: not stripped", path, s.Name)
+		}
+	}
+	if _, err := f.DynamicSymbols(); err == nil {
+		t.Errorf("%s has dynamic symbols", path)
+	}
+}
+
+// capNetRaw is CAP_NET_RAW's number.
+const capNetRaw = 13
+
+// checkCaptureAsNonRoot runs the image's binary as uid/gid 65532 with
+// CAP_NET_RAW as its only capability: without the capability the capture
+// cannot open; with it, a refused connection on loopback to a free port is
+// classified and counted in the metrics.
+func checkCaptureAsNonRoot(t *testing.T, out, bin string) {
+	t.Helper()
+	// The test's temporary folders are 0700: let uid 65532 reach the binary.
+	for d := filepath.Dir(bin); d != "/" && d != os.TempDir() && d != "."; d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	port := freePort(t)
+	metrics := freePort(t)
+	args := []string{"watch", "--interface", "lo", "--port", strconv.Itoa(port), "--psn", "127.0.0.1",
+		"--metrics-listen", "127.0.0.1:" + strconv.Itoa(metrics)}
+	cred := &syscall.Credential{Uid: 65532, Gid: 65532, NoSetGroups: true}
+
+	// Without CAP_NET_RAW: the capture cannot open.
+	cmd := exec.Command(bin, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	b, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(b), "operation not permitted") {
+		t.Errorf("watch as uid 65532 without CAP_NET_RAW: %v, want exit 1 with operation not permitted:\n%s", err, b)
+	}
+
+	// With CAP_NET_RAW only.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd = exec.CommandContext(ctx, bin, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, AmbientCaps: []uintptr{capNetRaw}}
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("watch stderr:\n%s", stderr.String())
+		}
+	}()
+	if got := capabilities(t, cmd.Process.Pid); got != fmt.Sprintf("uid 65532 gid 65532 CapEff %016x", uint64(1)<<capNetRaw) {
+		t.Errorf("watch process: %s, want uid 65532 gid 65532 and CAP_NET_RAW only", got)
+	}
+	url := "http://127.0.0.1:" + strconv.Itoa(metrics) + "/metrics"
+	waitFor(t, 30*time.Second, "capture socket open on lo", func() bool {
+		return metricValue(url, `syncwatch_capture_interface_up{interface="lo"}`) == "1"
+	})
+	// Nothing listens on port: the SYN is answered by a RST, a refused attempt.
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 5*time.Second); err == nil {
+		c.Close()
+		t.Fatalf("port %d unexpectedly open", port)
+	}
+	lines := make(chan string, 4)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	select {
+	case l := <-lines:
+		var a struct {
+			PSN     string `json:"psn"`
+			Port    int    `json:"port"`
+			Outcome string `json:"outcome"`
+		}
+		if err := json.Unmarshal([]byte(l), &a); err != nil || a.PSN != "127.0.0.1" || a.Port != port || a.Outcome != "refused" {
+			t.Errorf("attempt %s (%v), want 127.0.0.1:%d refused", l, err, port)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no attempt printed within 30 s")
+	}
+	if got := metricValue(url, `syncwatch_capture_attempts_total{outcome="refused"}`); got != "1" {
+		t.Errorf(`syncwatch_capture_attempts_total{outcome="refused"} = %q, want 1`, got)
+	}
+}
+
+// capabilities reads a process's uids, gids and effective capabilities.
+func capabilities(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uid, gid, capEff string
+	for _, l := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(l, ":")
+		f := strings.Fields(v)
+		switch {
+		case k == "Uid" && len(f) > 1:
+			uid = f[1] // effective
+		case k == "Gid" && len(f) > 1:
+			gid = f[1]
+		case k == "CapEff" && len(f) > 0:
+			capEff = f[0]
+		}
+	}
+	return "uid " + uid + " gid " + gid + " CapEff " + capEff
+}
+
+// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// metricValue scrapes url and returns the value of the sample written
+// exactly as series, "" when absent or on error.
+func metricValue(url, series string) string {
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// waitFor polls cond every 100 ms until it holds or d passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

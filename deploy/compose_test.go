@@ -310,34 +310,8 @@ func readGoldenAlerts(t *testing.T) map[string]postableAlert {
 // one group, and that psn-down inhibits the sync-path-blocked of its PSN
 // and nothing else.
 func TestAlertmanagerGroupingAndInhibition(t *testing.T) {
-	bin := testenv.Command(t, "prometheus-alertmanager")
-	port := freePort(t)
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--config.file="+alertmanagerFile, "--storage.path="+t.TempDir(),
-		"--web.listen-address=127.0.0.1:"+strconv.Itoa(port), "--cluster.listen-address=")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("alertmanager:\n%s", logs.String())
-		}
-	})
+	base := startAlertmanager(t, alertmanagerFile)
 	client := &http.Client{Timeout: 5 * time.Second}
-	waitFor(t, 30*time.Second, "alertmanager ready", func() bool {
-		resp, err := client.Get(base + "/-/ready")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
 
 	now := time.Now().UTC()
 	var post []postableAlert
@@ -423,4 +397,40 @@ func TestAlertmanagerGroupingAndInhibition(t *testing.T) {
 	if !found {
 		t.Errorf("no group holds compliant-reached: %+v", groups)
 	}
+}
+
+// startAlertmanager runs Debian's Alertmanager with config on a free
+// loopback port, without clustering, until the test ends, and returns its
+// base URL once it is ready.
+func startAlertmanager(t *testing.T, config string) string {
+	t.Helper()
+	bin := testenv.Command(t, "prometheus-alertmanager")
+	port := freePort(t)
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "--config.file="+config, "--storage.path="+t.TempDir(),
+		"--web.listen-address=127.0.0.1:"+strconv.Itoa(port), "--cluster.listen-address=")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("alertmanager:\n%s", logs.String())
+		}
+	})
+	client := &http.Client{Timeout: 5 * time.Second}
+	waitFor(t, 30*time.Second, "alertmanager ready", func() bool {
+		resp, err := client.Get(base + "/-/ready")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return base
 }

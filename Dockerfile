@@ -18,6 +18,7 @@ COPY . .
 ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOCACHE=/tmp/go-cache GOPATH=/tmp/go
 RUN go build -trimpath -ldflags "-s -w -X main.version=${VERSION} -X main.revision=${REVISION}" \
         -o /out/syncwatch ./cmd/syncwatch \
+ && go run ./deploy/image/setcap /out/syncwatch \
  && mkdir -p /out/etc/ssl/certs \
  && cp /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/ca-certificates.crt \
  && printf 'root:x:0:0:root:/:/sbin/nologin\nsyncwatch:x:65532:65532:syncwatch:/nonexistent:/sbin/nologin\n' > /out/etc/passwd \
@@ -37,6 +38,9 @@ LABEL org.opencontainers.image.title="syncwatch" \
       org.opencontainers.image.created="${CREATED}"
 COPY --from=build /out/etc/passwd /out/etc/group /etc/
 COPY --from=build /out/etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+# cap_net_raw+ep on the binary: container runtimes give a non-root process
+# no ambient capabilities, so this is how uid 65532 gets the CAP_NET_RAW the
+# container was granted (cap_add NET_RAW; without it the exec fails).
 COPY --from=build /out/syncwatch /syncwatch
 USER 65532:65532
 EXPOSE 9849

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"debug/elf"
 	"encoding/json"
@@ -19,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/syncwatch/syncwatch/internal/testenv"
 )
@@ -79,8 +82,9 @@ func buildImage(t *testing.T) string {
 // FROM-scratch root filesystem with only the binary, CA certificates and a
 // passwd/group for the non-root user; a static, stripped binary; the
 // Docker config's user, entrypoint, command, port, labels and healthcheck;
-// and that the image's binary, run as uid 65532 with CAP_NET_RAW alone,
-// captures and classifies an attempt on loopback.
+// the binary's cap_net_raw+ep file capability; and that the image's
+// binary, run as a runtime runs it (uid 65532, CAP_NET_RAW alone,
+// no_new_privs), captures and classifies an attempt on loopback.
 func TestImage(t *testing.T) {
 	out := buildImage(t)
 	rootfs := filepath.Join(out, "rootfs")
@@ -193,12 +197,25 @@ func checkStaticStripped(t *testing.T, path string) {
 // capNetRaw is CAP_NET_RAW's number.
 const capNetRaw = 13
 
-// checkCaptureAsNonRoot runs the image's binary as uid/gid 65532 with
-// CAP_NET_RAW as its only capability: without the capability the capture
-// cannot open; with it, a refused connection on loopback to a free port is
-// classified and counted in the metrics.
+// netRawFileCap is the security.capability xattr of cap_net_raw+ep
+// (struct vfs_cap_data revision 2, effective, permitted CAP_NET_RAW).
+var netRawFileCap = []byte{1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
+// checkCaptureAsNonRoot runs the image's binary as a container runtime
+// does (setpriv: uid/gid 65532, no supplementary groups, the capability
+// bounding set the container was granted, no_new_privs as with
+// allowPrivilegeEscalation: false or no-new-privileges): without
+// CAP_NET_RAW the binary's file capability makes the exec fail; with
+// CAP_NET_RAW alone the process holds exactly that capability, and a
+// refused connection on loopback to a free port is classified and counted.
 func checkCaptureAsNonRoot(t *testing.T, out, bin string) {
 	t.Helper()
+	setpriv := testenv.Command(t, "setpriv")
+	buf := make([]byte, 64)
+	n, err := unix.Getxattr(bin, "security.capability", buf)
+	if err != nil || !bytes.Equal(buf[:n], netRawFileCap) {
+		t.Errorf("security.capability of the image's binary = % x, %v; want cap_net_raw+ep % x", buf[:max(n, 0)], err, netRawFileCap)
+	}
 	// The test's temporary folders are 0700: let uid 65532 reach the binary.
 	for d := filepath.Dir(bin); d != "/" && d != os.TempDir() && d != "."; d = filepath.Dir(d) {
 		if err := os.Chmod(d, 0o755); err != nil {
@@ -207,24 +224,24 @@ func checkCaptureAsNonRoot(t *testing.T, out, bin string) {
 	}
 	port := freePort(t)
 	metrics := freePort(t)
+	runtime := func(ctx context.Context, bounding string, args ...string) *exec.Cmd {
+		return exec.CommandContext(ctx, setpriv, append([]string{"--reuid=65532", "--regid=65532", "--clear-groups",
+			"--inh-caps=-all", "--bounding-set=" + bounding, "--no-new-privs", "--", bin}, args...)...)
+	}
 	args := []string{"watch", "--interface", "lo", "--port", strconv.Itoa(port), "--psn", "127.0.0.1",
 		"--metrics-listen", "127.0.0.1:" + strconv.Itoa(metrics)}
-	cred := &syscall.Credential{Uid: 65532, Gid: 65532, NoSetGroups: true}
 
-	// Without CAP_NET_RAW: the capture cannot open.
-	cmd := exec.Command(bin, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	b, err := cmd.CombinedOutput()
+	// Without CAP_NET_RAW: the exec itself is refused.
+	b, err := runtime(context.Background(), "-all", "version").CombinedOutput()
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(b), "operation not permitted") {
-		t.Errorf("watch as uid 65532 without CAP_NET_RAW: %v, want exit 1 with operation not permitted:\n%s", err, b)
+	if !errors.As(err, &ee) || ee.ExitCode() != 126 || !strings.Contains(string(b), "Operation not permitted") {
+		t.Errorf("syncwatch version without CAP_NET_RAW: %v, want exit 126 with Operation not permitted:\n%s", err, b)
 	}
 
 	// With CAP_NET_RAW only.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd = exec.CommandContext(ctx, bin, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, AmbientCaps: []uintptr{capNetRaw}}
+	cmd := runtime(ctx, "-all,+net_raw", args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
 	var stderr strings.Builder
@@ -243,13 +260,15 @@ func checkCaptureAsNonRoot(t *testing.T, out, bin string) {
 			t.Logf("watch stderr:\n%s", stderr.String())
 		}
 	}()
-	if got := capabilities(t, cmd.Process.Pid); got != fmt.Sprintf("uid 65532 gid 65532 CapEff %016x", uint64(1)<<capNetRaw) {
-		t.Errorf("watch process: %s, want uid 65532 gid 65532 and CAP_NET_RAW only", got)
-	}
 	url := "http://127.0.0.1:" + strconv.Itoa(metrics) + "/metrics"
 	waitFor(t, 30*time.Second, "capture socket open on lo", func() bool {
 		return metricValue(url, `syncwatch_capture_interface_up{interface="lo"}`) == "1"
 	})
+	// setpriv exec'd syncwatch in place: same pid.
+	if got, want := capabilities(t, cmd.Process.Pid), fmt.Sprintf("uid 65532 gid 65532 groups [] CapPrm %016x CapEff %016x CapAmb %016x NoNewPrivs 1",
+		uint64(1)<<capNetRaw, uint64(1)<<capNetRaw, 0); got != want {
+		t.Errorf("watch process: %s, want %s", got, want)
+	}
 	// Nothing listens on port: the SYN is answered by a RST, a refused attempt.
 	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 5*time.Second); err == nil {
 		c.Close()
@@ -281,27 +300,27 @@ func checkCaptureAsNonRoot(t *testing.T, out, bin string) {
 	}
 }
 
-// capabilities reads a process's uids, gids and effective capabilities.
+// capabilities reads a process's effective uid and gid, supplementary
+// groups, permitted, effective and ambient capabilities and no_new_privs.
 func capabilities(t *testing.T, pid int) string {
 	t.Helper()
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var uid, gid, capEff string
+	v := map[string][]string{}
 	for _, l := range strings.Split(string(b), "\n") {
-		k, v, _ := strings.Cut(l, ":")
-		f := strings.Fields(v)
-		switch {
-		case k == "Uid" && len(f) > 1:
-			uid = f[1] // effective
-		case k == "Gid" && len(f) > 1:
-			gid = f[1]
-		case k == "CapEff" && len(f) > 0:
-			capEff = f[0]
-		}
+		k, rest, _ := strings.Cut(l, ":")
+		v[k] = strings.Fields(rest)
 	}
-	return "uid " + uid + " gid " + gid + " CapEff " + capEff
+	field := func(k string, i int) string {
+		if len(v[k]) > i {
+			return v[k][i]
+		}
+		return "?"
+	}
+	return fmt.Sprintf("uid %s gid %s groups %v CapPrm %s CapEff %s CapAmb %s NoNewPrivs %s", field("Uid", 1), field("Gid", 1), v["Groups"],
+		field("CapPrm", 0), field("CapEff", 0), field("CapAmb", 0), field("NoNewPrivs", 0))
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.

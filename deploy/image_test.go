@@ -48,8 +48,12 @@ type imageConfig struct {
 }
 
 // imageDirVar names a folder of an earlier `build.sh --out DIR` for the
-// image test to check instead of building (while editing the test).
+// image test to check instead of building: .ci/run builds the image once
+// and the image test and the lab use that build.
 const imageDirVar = "SYNCWATCH_IMAGE_DIR"
+
+// testVersion is the version the image test builds with.
+const testVersion = "0.0.0-test"
 
 // buildImage runs deploy/image/build.sh once and returns the folder with
 // image.json and rootfs/. The build takes about a minute on two cores.
@@ -66,7 +70,7 @@ func buildImage(t *testing.T) string {
 	out := filepath.Join(t.TempDir(), "image")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "./image/build.sh", "--out", out, "--version", "0.0.0-test")
+	cmd := exec.CommandContext(ctx, "./image/build.sh", "--out", out, "--version", testVersion)
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
 	cmd.WaitDelay = 10 * time.Second
 	start := time.Now()
@@ -120,10 +124,13 @@ func TestImage(t *testing.T) {
 			t.Errorf("Healthcheck = %+v, want interval 30s, timeout 5s, start period 30s, 3 retries", *h)
 		}
 	}
+	version := c.Labels["org.opencontainers.image.version"]
+	if os.Getenv(imageDirVar) == "" && version != testVersion || version == "" {
+		t.Errorf("label org.opencontainers.image.version = %q, want %q", version, testVersion)
+	}
 	for k, want := range map[string]string{
-		"org.opencontainers.image.title":   "syncwatch",
-		"org.opencontainers.image.version": "0.0.0-test",
-		"org.opencontainers.image.source":  "https://github.com/syncwatch/syncwatch",
+		"org.opencontainers.image.title":  "syncwatch",
+		"org.opencontainers.image.source": "https://github.com/syncwatch/syncwatch",
 	} {
 		if got := c.Labels[k]; got != want {
 			t.Errorf("label %s = %q, want %q", k, got, want)
@@ -163,8 +170,8 @@ func TestImage(t *testing.T) {
 	bin := filepath.Join(rootfs, "syncwatch")
 	checkStaticStripped(t, bin)
 	v, err := exec.Command(bin, "version").Output()
-	if err != nil || !strings.HasPrefix(string(v), "syncwatch 0.0.0-test (go") {
-		t.Errorf("syncwatch version = %q, %v; want syncwatch 0.0.0-test (go...", v, err)
+	if want := "syncwatch " + version + " (go"; err != nil || !strings.HasPrefix(string(v), want) {
+		t.Errorf("syncwatch version = %q, %v; want %s...", v, err, want)
 	}
 
 	checkCaptureAsNonRoot(t, out, bin)

@@ -59,10 +59,15 @@ mkdir -p "$work/context"
 if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   revision=$(git -C "$repo" rev-parse HEAD)
   git -C "$repo" diff --quiet HEAD 2>/dev/null || revision="$revision-dirty"
-  (cd "$repo" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$work/context" 2>/dev/null || true)
+  # Tracked and new files, not ignored ones (real secrets in
+  # deploy/compose/secrets are ignored), and not tracked files deleted since.
+  (cd "$repo" && git ls-files -z --cached --others --exclude-standard |
+    while IFS= read -r -d '' f; do if [ -f "$f" ]; then printf '%s\0' "$f"; fi; done |
+    xargs -0 -r cp --parents -t "$work/context")
 else
   revision=unknown
-  (cd "$repo" && tar --exclude=.git -cf - .) | tar -C "$work/context" -xf -
+  (cd "$repo" && tar --exclude=.git --exclude=./deploy/compose/secrets --exclude=./deploy/compose/known_hosts -cf - .) |
+    tar -C "$work/context" -xf -
 fi
 (cd "$work/context" && GOFLAGS=-mod=mod go mod vendor)
 

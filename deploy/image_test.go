@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"archive/tar"
 	"bufio"
 	"bytes"
 	"context"
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -70,7 +72,8 @@ func buildImage(t *testing.T) string {
 	out := filepath.Join(t.TempDir(), "image")
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "./image/build.sh", "--out", out, "--version", testVersion)
+	cmd := exec.CommandContext(ctx, "./image/build.sh", "--out", out, "--version", testVersion,
+		"--archive", filepath.Join(out, "image.tar"))
 	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
 	cmd.WaitDelay = 10 * time.Second
 	start := time.Now()
@@ -174,7 +177,68 @@ func TestImage(t *testing.T) {
 		t.Errorf("syncwatch version = %q, %v; want %s...", v, err, want)
 	}
 
+	checkArchive(t, filepath.Join(out, "image.tar"))
 	checkCaptureAsNonRoot(t, out, bin)
+}
+
+// checkArchive checks the docker-archive (`docker load`) of the image: one
+// layer, whose /syncwatch keeps its cap_net_raw+ep in the tar's PAX
+// records, so that a loaded image captures as non-root too.
+func checkArchive(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("docker-archive: %v", err)
+	}
+	defer f.Close()
+	files := map[string][]byte{}
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Name == "manifest.json" || strings.HasSuffix(h.Name, ".tar") {
+			b, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[h.Name] = b
+		}
+	}
+	var manifest []struct {
+		Layers []string `json:"Layers"`
+	}
+	if err := json.Unmarshal(files["manifest.json"], &manifest); err != nil || len(manifest) != 1 || len(manifest[0].Layers) != 1 {
+		t.Fatalf("docker-archive manifest %s: %v, want one image of one layer", files["manifest.json"], err)
+	}
+	layer, ok := files[manifest[0].Layers[0]]
+	if !ok {
+		t.Fatalf("docker-archive: no layer %s", manifest[0].Layers[0])
+	}
+	lr := tar.NewReader(bytes.NewReader(layer))
+	for {
+		h, err := lr.Next()
+		if err == io.EOF {
+			t.Fatal("layer has no syncwatch")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimPrefix(h.Name, "./") != "syncwatch" {
+			continue
+		}
+		if got := h.PAXRecords["SCHILY.xattr.security.capability"]; got != string(netRawFileCap) {
+			t.Errorf("layer's syncwatch: security.capability % x, want % x", got, netRawFileCap)
+		}
+		if h.Uid != 0 || h.Mode&0o777 != 0o755 {
+			t.Errorf("layer's syncwatch: uid %d mode %o, want 0 and 755", h.Uid, h.Mode)
+		}
+		return
+	}
 }
 
 // checkStaticStripped fails unless the ELF file has no interpreter and no

@@ -1,0 +1,525 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/syncwatch/syncwatch/alerts"
+	"github.com/syncwatch/syncwatch/capture"
+	"github.com/syncwatch/syncwatch/collectors"
+	"github.com/syncwatch/syncwatch/config"
+	"github.com/syncwatch/syncwatch/internal/testenv"
+)
+
+const dashboardFile = "grafana/syncwatch.json"
+
+// dashboardPrometheusVar names a Prometheus (base URL) that scraped a real
+// daemon as job "syncwatch": the dashboard test then runs every query
+// against it and requires data from all of them (the lab sets it).
+const dashboardPrometheusVar = "SYNCWATCH_DASHBOARD_PROMETHEUS"
+
+// The dashboard's JSON as far as the test reads it. Every object the test
+// looks into is decoded with unknown fields disallowed, so a misspelled key
+// fails; option blocks are left to Grafana.
+type dashboard struct {
+	UID                  string   `json:"uid"`
+	Title                string   `json:"title"`
+	Description          string   `json:"description"`
+	Tags                 []string `json:"tags"`
+	Editable             bool     `json:"editable"`
+	GraphTooltip         int      `json:"graphTooltip"`
+	Timezone             string   `json:"timezone"`
+	Refresh              string   `json:"refresh"`
+	SchemaVersion        int      `json:"schemaVersion"`
+	Version              int      `json:"version"`
+	FiscalYearStartMonth int      `json:"fiscalYearStartMonth"`
+	LiveNow              bool     `json:"liveNow"`
+	WeekStart            string   `json:"weekStart"`
+	Time                 struct{ From, To string }
+	Timepicker           map[string]any    `json:"timepicker"`
+	Links                []json.RawMessage `json:"links"`
+	Annotations          json.RawMessage   `json:"annotations"`
+	Templating           struct {
+		List []dashboardVariable `json:"list"`
+	} `json:"templating"`
+	Panels []dashboardPanel `json:"panels"`
+}
+
+type datasourceRef struct {
+	Type string `json:"type"`
+	UID  string `json:"uid"`
+}
+
+type dashboardVariable struct {
+	Name        string         `json:"name"`
+	Label       string         `json:"label"`
+	Type        string         `json:"type"`
+	Datasource  *datasourceRef `json:"datasource"`
+	Definition  string         `json:"definition"`
+	Query       any            `json:"query"`
+	Current     map[string]any `json:"current"`
+	Hide        int            `json:"hide"`
+	IncludeAll  bool           `json:"includeAll"`
+	AllValue    string         `json:"allValue"`
+	Multi       bool           `json:"multi"`
+	Options     []any          `json:"options"`
+	Refresh     int            `json:"refresh"`
+	Regex       string         `json:"regex"`
+	SkipURLSync bool           `json:"skipUrlSync"`
+	Sort        int            `json:"sort"`
+}
+
+type dashboardPanel struct {
+	ID          int            `json:"id"`
+	Type        string         `json:"type"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	Collapsed   bool           `json:"collapsed"`
+	Datasource  *datasourceRef `json:"datasource"`
+	GridPos     struct {
+		H int `json:"h"`
+		W int `json:"w"`
+		X int `json:"x"`
+		Y int `json:"y"`
+	} `json:"gridPos"`
+	FieldConfig *struct {
+		Defaults  map[string]any    `json:"defaults"`
+		Overrides []json.RawMessage `json:"overrides"`
+	} `json:"fieldConfig"`
+	Options         map[string]any    `json:"options"`
+	Targets         []dashboardTarget `json:"targets"`
+	Transformations []json.RawMessage `json:"transformations"`
+	Panels          []dashboardPanel  `json:"panels"`
+}
+
+type dashboardTarget struct {
+	RefID        string         `json:"refId"`
+	Datasource   *datasourceRef `json:"datasource"`
+	Expr         string         `json:"expr"`
+	LegendFormat string         `json:"legendFormat"`
+	Instant      bool           `json:"instant"`
+	Range        bool           `json:"range"`
+	Format       string         `json:"format"`
+}
+
+func readDashboard(t *testing.T) dashboard {
+	t.Helper()
+	b, err := os.ReadFile(dashboardFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var d dashboard
+	if err := dec.Decode(&d); err != nil {
+		t.Fatalf("%s: %v", dashboardFile, err)
+	}
+	if dec.More() {
+		t.Fatalf("%s: data after the dashboard object", dashboardFile)
+	}
+	return d
+}
+
+// TestDashboardSchema checks the dashboard's structure: the current schema,
+// a stable uid, the data source as a variable used by every panel and
+// query, panel ids unique, panels inside the 24-column grid without
+// overlapping, the panels the issue asks for, and every query's variables
+// known.
+func TestDashboardSchema(t *testing.T) {
+	d := readDashboard(t)
+	if d.SchemaVersion < 39 || d.SchemaVersion > 41 {
+		t.Errorf("schemaVersion %d, want 39-41", d.SchemaVersion)
+	}
+	if !regexp.MustCompile(`^[a-z0-9-]{1,40}$`).MatchString(d.UID) || d.Title == "" || !slices.Contains(d.Tags, "syncwatch") {
+		t.Errorf("uid %q title %q tags %q", d.UID, d.Title, d.Tags)
+	}
+	var vars []string
+	for _, v := range d.Templating.List {
+		vars = append(vars, v.Name+":"+v.Type)
+	}
+	if want := []string{"datasource:datasource", "instance:query"}; !slices.Equal(vars, want) {
+		t.Errorf("variables %q, want %q", vars, want)
+	}
+	if ds := d.Templating.List[0]; ds.Query != "prometheus" {
+		t.Errorf("datasource variable's query %v, want prometheus", ds.Query)
+	}
+	want := datasourceRef{"prometheus", "${datasource}"}
+	if in := d.Templating.List[1]; in.Datasource == nil || *in.Datasource != want {
+		t.Errorf("instance variable's data source %v, want %v", in.Datasource, want)
+	}
+
+	ids := map[int]bool{}
+	type rect struct {
+		title      string
+		x, y, w, h int
+	}
+	var rects []rect
+	var titles []string
+	for _, p := range d.Panels {
+		if ids[p.ID] || p.ID <= 0 {
+			t.Errorf("panel %q: id %d repeated or not positive", p.Title, p.ID)
+		}
+		ids[p.ID] = true
+		g := p.GridPos
+		if g.W <= 0 || g.H <= 0 || g.X < 0 || g.X+g.W > 24 || g.Y < 0 {
+			t.Errorf("panel %q: gridPos %+v outside the grid", p.Title, g)
+		}
+		for _, r := range rects {
+			if g.X < r.x+r.w && r.x < g.X+g.W && g.Y < r.y+r.h && r.y < g.Y+g.H {
+				t.Errorf("panel %q overlaps %q", p.Title, r.title)
+			}
+		}
+		rects = append(rects, rect{p.Title, g.X, g.Y, g.W, g.H})
+		if p.Type == "row" {
+			if len(p.Targets) > 0 || len(p.Panels) > 0 || p.Collapsed {
+				t.Errorf("row %q: has targets or is collapsed", p.Title)
+			}
+			continue
+		}
+		titles = append(titles, p.Title)
+		if !slices.Contains([]string{"timeseries", "stat", "table"}, p.Type) {
+			t.Errorf("panel %q: type %q, want timeseries, stat or table", p.Title, p.Type)
+		}
+		if p.Datasource == nil || *p.Datasource != want {
+			t.Errorf("panel %q: datasource %v, want %v", p.Title, p.Datasource, want)
+		}
+		if p.Description == "" || p.FieldConfig == nil || len(p.Targets) == 0 {
+			t.Errorf("panel %q: no description, fieldConfig or targets", p.Title)
+		}
+		refs := map[string]bool{}
+		for _, tg := range p.Targets {
+			if tg.Datasource == nil || *tg.Datasource != want || tg.Expr == "" || refs[tg.RefID] || tg.RefID == "" {
+				t.Errorf("panel %q target %q: datasource %v, expr %q or refId repeated", p.Title, tg.RefID, tg.Datasource, tg.Expr)
+			}
+			refs[tg.RefID] = true
+			if tg.Instant == tg.Range {
+				t.Errorf("panel %q target %s: instant %v, range %v: want one", p.Title, tg.RefID, tg.Instant, tg.Range)
+			}
+			if p.Type == "timeseries" && !tg.Range || p.Type == "table" && tg.Format != "table" {
+				t.Errorf("panel %q target %s: a %s panel with range %v format %q", p.Title, tg.RefID, p.Type, tg.Range, tg.Format)
+			}
+			if e := expandVariables(tg.Expr); strings.Contains(e, "$") {
+				t.Errorf("panel %q: unknown variable in %s", p.Title, tg.Expr)
+			}
+		}
+	}
+	for _, w := range []string{"Attempts by PSN and outcome", "Active findings by kind", "Current faults", "Packets by interface",
+		"Kernel drops", "Evictions", "Collector up per switch", "Collector errors by reason", "Deliveries and failures", "Queue fill"} {
+		if !slices.Contains(titles, w) {
+			t.Errorf("no panel %q", w)
+		}
+	}
+}
+
+// expandVariables replaces the dashboard variables and Grafana's own with
+// what Grafana would send for "All" and a short range.
+func expandVariables(expr string) string {
+	return strings.NewReplacer(`$instance`, `.*`, `$__rate_interval`, `1m`).Replace(expr)
+}
+
+// dashboardQueries returns every panel query, variables expanded, with
+// the panel's title.
+func dashboardQueries(t *testing.T) [][2]string {
+	t.Helper()
+	var out [][2]string
+	for _, p := range readDashboard(t).Panels {
+		for _, tg := range p.Targets {
+			out = append(out, [2]string{p.Title + " " + tg.RefID, expandVariables(tg.Expr)})
+		}
+	}
+	return out
+}
+
+var metricName = regexp.MustCompile(`\b(up|syncwatch_[a-z0-9_]+)\b`)
+
+// quietMetrics are metric families the code registers that have no series
+// until something rare happens (a psn-down holding back findings, a
+// confirm step, a notification given up), so the test registry does not
+// export them.
+var quietMetrics = []string{"syncwatch_findings_held_back_total", "syncwatch_confirms_total",
+	"syncwatch_sink_notifications_dropped_total"}
+
+// inFlightMetrics are the metrics of the daemon and the live collector,
+// being written on other branches; the lab's run of this test (with
+// SYNCWATCH_DASHBOARD_PROMETHEUS) checks that their queries return data.
+var inFlightMetrics = []string{"syncwatch_build_info", "syncwatch_collector_polls_total", "syncwatch_collector_errors_total",
+	"syncwatch_collector_last_poll_duration_seconds", "syncwatch_collector_last_success_timestamp_seconds",
+	"syncwatch_collector_up", "syncwatch_collector_sessions", "syncwatch_collector_host_key_mismatches_total",
+	"syncwatch_collector_refreshes_total"}
+
+// TestDashboardQueries runs every panel's query against a real Prometheus
+// that scraped a registry with the real capture, judge, lifecycle and sink
+// metrics after the example capture was classified and judged, the
+// example switches audited and the findings delivered to a real
+// Alertmanager (and to a peer that refuses connections). Every query must
+// be valid, and return data when the metrics it names are exported; with
+// SYNCWATCH_DASHBOARD_PROMETHEUS set, the queries run against that
+// Prometheus instead and all must return data.
+func TestDashboardQueries(t *testing.T) {
+	base := os.Getenv(dashboardPrometheusVar)
+	var exported map[string]bool
+	if base == "" {
+		reg := exerciseMetrics(t)
+		exported = map[string]bool{"up": true}
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			exported[mf.GetName()] = true
+		}
+		srv := serveRegistry(t, reg)
+		base = startPrometheus(t, srv)
+	}
+	for _, q := range dashboardQueries(t) {
+		title, expr := q[0], q[1]
+		needData := true
+		if exported != nil {
+			for _, m := range metricName.FindAllString(expr, -1) {
+				m = strings.TrimSuffix(m, "_bucket")
+				switch {
+				case exported[m]:
+				case slices.Contains(quietMetrics, m) || slices.Contains(inFlightMetrics, m):
+					needData = false
+				default:
+					t.Errorf("%s: %s: metric %s is neither exported nor known", title, expr, m)
+				}
+			}
+		}
+		n, err := queryPrometheus(base, expr)
+		switch {
+		case err != nil:
+			t.Errorf("%s: %s: %v", title, expr, err)
+		case n == 0 && needData:
+			t.Errorf("%s: %s: no data", title, expr)
+		case n == 0:
+			t.Logf("%s: valid, no data (quiet or in-flight metrics): %s", title, expr)
+		}
+	}
+	// The instance variable's query.
+	values, err := labelValues(base, "instance", `up{job="syncwatch"}`)
+	if err != nil || len(values) == 0 {
+		t.Errorf("label_values(up{job=\"syncwatch\"}, instance) = %q, %v", values, err)
+	}
+}
+
+// queryPrometheus runs an instant query and returns how many series or
+// samples it returned.
+func queryPrometheus(base, expr string) (int, error) {
+	c := http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(base + "/api/v1/query?query=" + url.QueryEscape(expr))
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   struct {
+			ResultType string            `json:"resultType"`
+			Result     []json.RawMessage `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return 0, fmt.Errorf("decoding the answer (%s): %w", resp.Status, err)
+	}
+	if r.Status != "success" {
+		return 0, fmt.Errorf("%s: %s", r.Status, r.Error)
+	}
+	if r.Data.ResultType == "scalar" {
+		return 1, nil
+	}
+	return len(r.Data.Result), nil
+}
+
+func labelValues(base, label, match string) ([]string, error) {
+	c := http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(base + "/api/v1/label/" + label + "/values?match[]=" + url.QueryEscape(match))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Status string   `json:"status"`
+		Data   []string `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || r.Status != "success" {
+		return nil, fmt.Errorf("label values: %s %v", r.Status, err)
+	}
+	return r.Data, nil
+}
+
+// fakeSockets stands in for live capture's sockets: two interfaces, one
+// with kernel drops.
+type fakeSockets struct{}
+
+func (fakeSockets) InterfaceStats() []capture.InterfaceStats {
+	return []capture.InterfaceStats{
+		{Name: "span0", Received: 1000, Dropped: 0, HasReceived: true, HasDropped: true},
+		{Name: "span1", Received: 500, Dropped: 7, HasReceived: true, HasDropped: true},
+	}
+}
+
+func (fakeSockets) InterfaceHealth() []capture.InterfaceHealth {
+	return []capture.InterfaceHealth{{Name: "span0", Up: true}, {Name: "span1", Up: true, Failures: 1}}
+}
+
+// exerciseMetrics registers the real metrics and makes them move: the
+// example capture through a classifier into a lifecycle judging against
+// the example switches, the audit of those switches, and delivery of the
+// findings to a real Alertmanager and to a peer that refuses connections.
+func exerciseMetrics(t *testing.T) *prometheus.Registry {
+	t.Helper()
+	cfg, err := config.Load("../examples/syncwatch.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var psns []alerts.PSN
+	var psnAddrs []netip.Addr
+	for _, p := range cfg.PSNs {
+		ps := alerts.PSN{Name: p.Name}
+		for _, a := range p.Addresses {
+			ps.Addrs = append(ps.Addrs, netip.Addr(a))
+			psnAddrs = append(psnAddrs, netip.Addr(a))
+		}
+		psns = append(psns, ps)
+	}
+	var tr collectors.Transcripts
+	if err := tr.ReadPath("../examples/switches"); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := tr.Snapshot()
+
+	reg := prometheus.NewPedanticRegistry()
+	sm, err := alerts.NewSinkMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	am := startAlertmanager(t, alertmanagerFile)
+	refused := "http://127.0.0.1:" + fmt.Sprint(freePort(t))
+	sink, err := alerts.NewAlertmanager(alerts.AlertmanagerConfig{Peers: []string{am, refused}, MinSeverity: alerts.SeverityInfo}, sm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc, err := alerts.NewLifecycle(alerts.LifecycleConfig{
+		Judge:      alerts.NewJudge(alerts.JudgeConfig{PSNs: psns, Rules: cfg.PostureRules()}),
+		Inventory:  func() *collectors.Snapshot { return snap },
+		Sinks:      []alerts.Sink{sink},
+		Registerer: reg,
+		Sensor:     "test-sensor",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = lc.Close(ctx)
+		_ = sink.Close(ctx)
+	})
+	cls, err := capture.NewClassifier(capture.TrackerConfig{Ports: []uint16{8449}, PSNs: psnAddrs}, lc.Attempt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := capture.RegisterMetrics(reg, cls, fakeSockets{}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := capture.OpenFile("../examples/state-sync.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cls.ReadAll(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+	lc.Audit(alerts.Audit(snap, alerts.AuditConfig{PSNs: psns, Ports: []uint16{8449}, Rules: cfg.PostureRules()}), time.Now())
+	if len(lc.Active()) == 0 {
+		t.Fatal("no active finding after the example capture and audit")
+	}
+	// Wait for the sink to deliver to the Alertmanager and fail on the other.
+	waitFor(t, 30*time.Second, "a delivery and a failure", func() bool {
+		mfs, _ := reg.Gather()
+		var ok, failed bool
+		for _, mf := range mfs {
+			for _, m := range mf.GetMetric() {
+				switch mf.GetName() {
+				case "syncwatch_sink_deliveries_total":
+					ok = ok || m.GetCounter().GetValue() > 0
+				case "syncwatch_sink_delivery_failures_total":
+					failed = failed || m.GetCounter().GetValue() > 0
+				}
+			}
+		}
+		return ok && failed
+	})
+	return reg
+}
+
+// serveRegistry serves reg's /metrics on a loopback port until the test
+// ends and returns host:port.
+func serveRegistry(t *testing.T, reg *prometheus.Registry) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// startPrometheus runs Debian's Prometheus on a free loopback port with
+// temporary storage, scraping target every second as job "syncwatch", and
+// returns its base URL once it has scraped the target a few times (enough
+// for rate over a minute).
+func startPrometheus(t *testing.T, target string) string {
+	t.Helper()
+	bin := testenv.Command(t, "prometheus")
+	dir := t.TempDir()
+	conf := fmt.Sprintf("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: syncwatch\n    static_configs:\n      - targets: [%q]\n", target)
+	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	base := "http://127.0.0.1:" + fmt.Sprint(port)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
+		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address=127.0.0.1:"+fmt.Sprint(port))
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("prometheus:\n%s", logs.String())
+		}
+	})
+	waitFor(t, 60*time.Second, "prometheus to scrape the target 4 times", func() bool {
+		n, err := queryPrometheus(base, `count_over_time(up{job="syncwatch"}[1m]) >= 4`)
+		return err == nil && n == 1
+	})
+	return base
+}

@@ -249,13 +249,13 @@ func (a *Attempt) AppendJSON(b []byte) []byte {
 	b = append(b, `,"incomplete":`...)
 	b = strconv.AppendBool(b, a.Incomplete)
 	b = append(b, `,"first_seen":"`...)
-	b = a.FirstSeen.UTC().AppendFormat(b, TimeFormat)
+	b = appendTime(b, a.FirstSeen)
 	b = append(b, `","answered_at":`...)
 	if a.AnsweredAt.IsZero() {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '"')
-		b = a.AnsweredAt.UTC().AppendFormat(b, TimeFormat)
+		b = appendTime(b, a.AnsweredAt)
 		b = append(b, '"')
 	}
 	b = append(b, `,"rtt_seconds":`...)

@@ -341,10 +341,25 @@ func (t *Tracker) Advance(now int64) {
 // answer timeout had not yet passed are reported unanswered with Incomplete
 // set: their outcome is not known.
 func (t *Tracker) Flush() {
-	t.expire(math.MaxInt64)
+	t.expireOpen(math.MaxInt64)
+	// Everything is remembered now, and nothing more is to come: forget it
+	// all at once rather than deleting each entry from the maps.
+	t.index = make(map[attemptKey]int32)
+	t.byConn = make(map[connKey]int32)
+	t.entries, t.count, t.free = nil, 0, nil
+	t.lists[listDone] = list{-1, -1}
 }
 
 func (t *Tracker) expire(now int64) {
+	t.expireOpen(now)
+	for h := t.lists[listDone].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listDone].head {
+		t.release(h)
+	}
+}
+
+// expireOpen completes the held and open attempts whose deadline is before
+// now.
+func (t *Tracker) expireOpen(now int64) {
 	// Held answers first: their SYN had its chance.
 	for h := t.lists[listHeld].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listHeld].head {
 		t.finish(h)
@@ -359,9 +374,6 @@ func (t *Tracker) expire(now int64) {
 		deadline := e.deadline
 		t.report(h)
 		t.pushDone(h, deadline+t.remember)
-	}
-	for h := t.lists[listDone].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listDone].head {
-		t.release(h)
 	}
 }
 

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"cmp"
+	"io"
 	"net/netip"
 	"slices"
 	"time"
@@ -262,23 +263,41 @@ func (c *Collector) order() []int32 {
 	return out
 }
 
+// positions returns the positions of the attempts in order of their first
+// packet, then ID, then arrival.
+func (c *Collector) positions() []int32 {
+	if !c.oddOrder {
+		return c.order()
+	}
+	// A first time that Unix nanoseconds cannot hold: compare the times.
+	pos := make([]int32, c.n)
+	firsts := make([]time.Time, c.n)
+	var a Attempt
+	for i := range pos {
+		pos[i] = int32(i)
+		c.attempt(i, &a)
+		firsts[i] = a.FirstSeen
+	}
+	ids := func(i int32) uint64 {
+		if o, ok := c.odd[int(i)]; ok {
+			return o.ID
+		}
+		return c.blocks[i/collectorBlock][i%collectorBlock].id
+	}
+	slices.SortStableFunc(pos, func(x, y int32) int {
+		if n := firsts[x].Compare(firsts[y]); n != 0 {
+			return n
+		}
+		return cmp.Compare(ids(x), ids(y))
+	})
+	return pos
+}
+
 // Attempts returns the attempts in order of their first packet (then of
 // their ID).
 func (c *Collector) Attempts() []Attempt {
 	out := make([]Attempt, c.n)
-	if c.oddOrder {
-		for i := range out {
-			c.attempt(i, &out[i])
-		}
-		slices.SortStableFunc(out, func(a, b Attempt) int {
-			if n := a.FirstSeen.Compare(b.FirstSeen); n != 0 {
-				return n
-			}
-			return cmp.Compare(a.ID, b.ID)
-		})
-		return out
-	}
-	for i, pos := range c.order() {
+	for i, pos := range c.positions() {
 		c.attempt(int(pos), &out[i])
 	}
 	return out
@@ -321,28 +340,82 @@ type Summary struct {
 
 // Summarize counts attempts by PSN and outcome.
 func Summarize(attempts []Attempt) Summary {
-	s := Summary{ByOutcome: map[string]int{}, ByPSN: []PSNSummary{}}
+	var b summaryBuilder
+	for i := range attempts {
+		b.add(attempts[i].PSN, attempts[i].Port, attempts[i].Outcome)
+	}
+	return b.summary()
+}
+
+// Summary counts the collected attempts by PSN and outcome, as Summarize
+// does for Attempts.
+func (c *Collector) Summary() Summary {
+	var b summaryBuilder
+	for i := range c.n {
+		if o, ok := c.odd[i]; ok {
+			b.add(o.PSN, o.Port, o.Outcome)
+			continue
+		}
+		r := &c.blocks[i/collectorBlock][i%collectorBlock]
+		b.add(unpackAddr(&r.psn, r.flags, cfPSN4, cfPSNValid), r.port, Outcome(r.outcome))
+	}
+	return b.summary()
+}
+
+type summaryKey struct {
+	psn  netip.Addr
+	port uint16
+}
+
+// summaryBuilder counts attempts for a Summary.
+type summaryBuilder struct {
+	n         int
+	byOutcome [numOutcomes + 1]int // the last counts outcomes out of range
+	other     map[string]int
+	rows      map[summaryKey]*PSNSummary
+	last      *PSNSummary
+}
+
+func (b *summaryBuilder) add(psn netip.Addr, port uint16, o Outcome) {
+	b.n++
+	if o < numOutcomes {
+		b.byOutcome[o]++
+	} else {
+		if b.other == nil {
+			b.other = map[string]int{}
+		}
+		b.other[o.String()]++
+	}
+	r := b.last
+	if r == nil || r.PSN != psn || r.Port != port {
+		if b.rows == nil {
+			b.rows = map[summaryKey]*PSNSummary{}
+		}
+		k := summaryKey{psn, port}
+		var ok bool
+		if r, ok = b.rows[k]; !ok {
+			r = &PSNSummary{PSN: psn, Port: port}
+			b.rows[k] = r
+		}
+		b.last = r
+	}
+	r.add(o)
+}
+
+func (b *summaryBuilder) summary() Summary {
+	s := Summary{Attempts: b.n, ByOutcome: map[string]int{}, ByPSN: []PSNSummary{}}
 	for _, o := range Outcomes() {
 		s.ByOutcome[o.String()] = 0
 	}
-	type key struct {
-		psn  netip.Addr
-		port uint16
-	}
-	rows := map[key]*PSNSummary{}
-	for i := range attempts {
-		a := &attempts[i]
-		s.Attempts++
-		s.ByOutcome[a.Outcome.String()]++
-		k := key{a.PSN, a.Port}
-		r, ok := rows[k]
-		if !ok {
-			r = &PSNSummary{PSN: a.PSN, Port: a.Port}
-			rows[k] = r
+	for o, n := range b.byOutcome[:numOutcomes] {
+		if n > 0 {
+			s.ByOutcome[Outcome(o).String()] += n
 		}
-		r.add(a.Outcome)
 	}
-	for _, r := range rows {
+	for name, n := range b.other {
+		s.ByOutcome[name] += n
+	}
+	for _, r := range b.rows {
 		s.ByPSN = append(s.ByPSN, *r)
 	}
 	slices.SortFunc(s.ByPSN, func(a, b PSNSummary) int {
@@ -352,4 +425,37 @@ func Summarize(attempts []Attempt) Summary {
 		return cmp.Compare(a.Port, b.Port)
 	})
 	return s
+}
+
+// WriteJSONArray writes the attempts in order of their first packet as a
+// JSON array with one attempt per line, each line starting with indent:
+// "[", then for each attempt a comma after the previous one, a newline,
+// indent and the attempt as AppendJSON renders it, then a newline if there
+// were attempts, and "]". No second copy of the attempts is made.
+func (c *Collector) WriteJSONArray(w io.Writer, indent string) error {
+	const flushAt = 60 << 10
+	buf := make([]byte, 0, flushAt+4096)
+	buf = append(buf, '[')
+	var a Attempt
+	for i, pos := range c.positions() {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, '\n')
+		buf = append(buf, indent...)
+		c.attempt(int(pos), &a)
+		buf = a.AppendJSON(buf)
+		if len(buf) >= flushAt {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	if c.n > 0 {
+		buf = append(buf, '\n')
+	}
+	buf = append(buf, ']')
+	_, err := w.Write(buf)
+	return err
 }

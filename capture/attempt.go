@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -298,9 +299,13 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
 			// Rare (interface names are plain ASCII): let encoding/json do
-			// the escaping and the invalid UTF-8.
-			q, _ := json.Marshal(s)
-			return append(b, q...)
+			// the escaping and the invalid UTF-8, leaving <, > and & as
+			// they are, as the plain path does.
+			var q bytes.Buffer
+			enc := json.NewEncoder(&q)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(s) // a string always encodes
+			return append(b, bytes.TrimSuffix(q.Bytes(), []byte("\n"))...)
 		}
 	}
 	b = append(b, '"')

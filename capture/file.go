@@ -207,6 +207,9 @@ func (c *sourceCommon) shortRead(offset int64, what string, got, want int, err e
 	}
 }
 
+// readsAhead reports whether a goroutine reads the file ahead (for tests).
+func (c *sourceCommon) readsAhead() bool { return c.in.ra != nil }
+
 // isEOF reports whether err is the end of the stream rather than a failure.
 func isEOF(err error) bool { return errors.Is(err, io.EOF) }
 

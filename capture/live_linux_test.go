@@ -345,6 +345,12 @@ func checkAttempt(t *testing.T, got, want Attempt, start time.Time) {
 // MAC, the ports, the SYN count and the ICMP details exact.
 func TestLiveScenarios(t *testing.T) {
 	l := newLab(t, labOptions{})
+	// A SPAN destination port's frames are addressed to other hosts: the
+	// capture's socket makes the interface promiscuous (a membership, which
+	// "ip -d" shows as the promiscuity count, not as the PROMISC flag).
+	if out := l.psn.IP("-d", "link", "show", "veth-p"); !strings.Contains(out, " promiscuity 1 ") {
+		t.Errorf("veth-p is not promiscuous while captured: %s", out)
+	}
 	runScenarios(t, l)
 	stats := l.live.InterfaceStats()
 	if len(stats) != 1 || stats[0].Name != "veth-p" || stats[0].Link != LinkEthernet ||

@@ -220,7 +220,11 @@ func (a *Attempt) MarshalJSON() ([]byte, error) { return a.AppendJSON(nil), nil 
 
 // AppendJSON appends the attempt's JSON form to b. It is MarshalJSON
 // without the allocations, for writing millions of attempts.
-func (a *Attempt) AppendJSON(b []byte) []byte {
+func (a *Attempt) AppendJSON(b []byte) []byte { return a.appendJSON(b, nil) }
+
+// appendJSON is AppendJSON with a cache of the last date written, for many
+// attempts in a row; days may be nil.
+func (a *Attempt) appendJSON(b []byte, days *dayCache) []byte {
 	b = append(b, `{"client":"`...)
 	b = a.Client.AppendTo(b)
 	b = append(b, `","client_port":`...)
@@ -250,13 +254,13 @@ func (a *Attempt) AppendJSON(b []byte) []byte {
 	b = append(b, `,"incomplete":`...)
 	b = strconv.AppendBool(b, a.Incomplete)
 	b = append(b, `,"first_seen":"`...)
-	b = appendTime(b, a.FirstSeen)
+	b = appendTime(b, a.FirstSeen, days)
 	b = append(b, `","answered_at":`...)
 	if a.AnsweredAt.IsZero() {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '"')
-		b = appendTime(b, a.AnsweredAt)
+		b = appendTime(b, a.AnsweredAt, days)
 		b = append(b, '"')
 	}
 	b = append(b, `,"rtt_seconds":`...)

@@ -219,9 +219,16 @@ func TestAppendTime(t *testing.T) {
 	for day := int64(0); day < 3*146097; day += 1 { // three 400-year eras, every day
 		cases = append(cases, time.Unix(day*86400+day%86400, day))
 	}
+	// Without a cache, and with one cache through all the cases: runs of
+	// one day, day changes, and days coming back.
+	var days dayCache
 	for _, c := range cases {
-		if got, want := string(appendTime(nil, c)), c.UTC().Format(TimeFormat); got != want {
+		want := c.UTC().Format(TimeFormat)
+		if got := string(appendTime(nil, c, nil)); got != want {
 			t.Fatalf("%v: got %s, want %s", c, got, want)
+		}
+		if got := string(appendTime(nil, c, &days)); got != want {
+			t.Fatalf("%v with the day cache: got %s, want %s", c, got, want)
 		}
 	}
 }
@@ -278,6 +285,8 @@ func trackerLike(r *rand.Rand, n int, odd bool) []Attempt {
 				a.FirstSeen = a.FirstSeen.UTC()
 			case 2:
 				a.AnsweredAt = time.Now()
+			case 3:
+				a.AnsweredAt = time.Time{}.In(time.FixedZone("x", 3600)) // zero, with a location
 			}
 		}
 		in = append(in, a)
@@ -371,6 +380,30 @@ func TestCollectorMatchesWholeAttempts(t *testing.T) {
 				t.Errorf("WriteJSONArray wrote invalid JSON")
 			}
 		})
+	}
+}
+
+// TestCollectorExact checks the quick test of whether the compact form
+// holds an attempt exactly against unpacking it and comparing.
+func TestCollectorExact(t *testing.T) {
+	c := NewCollector()
+	r := rand.New(rand.NewPCG(15, 16))
+	kinds := map[bool]int{}
+	for _, odd := range []bool{false, true} {
+		for _, a := range trackerLike(r, 5000, odd) {
+			a.Interface = "span0"
+			var rec collected
+			var back Attempt
+			c.pack(&a, &rec)
+			c.unpack(&rec, &back)
+			if got, want := exact(&rec, &a), back == a; got != want {
+				t.Fatalf("exact = %v, round trip %v for %+v", got, want, a)
+			}
+			kinds[back == a]++
+		}
+	}
+	if kinds[false] == 0 || kinds[true] == 0 {
+		t.Errorf("cases: %v, want both kinds", kinds)
 	}
 }
 

@@ -3,28 +3,44 @@ package capture
 import "time"
 
 // maxFastSeconds is the first second of the year 10000: up to there a time
-// has a four-digit year and appendTimeJSON needs no help from package time.
+// has a four-digit year and appendTime needs no help from package time.
 const maxFastSeconds = 253402300800
+
+// dayCache remembers the date part of the last time appendTime wrote:
+// the attempts of one capture mostly fall on one day.
+type dayCache struct {
+	day   int64 // days since 1970-01-01, plus one; zero: empty
+	label [10]byte
+}
 
 // appendTime appends t in UTC as TimeFormat renders it, without parsing the
 // layout: writing millions of attempts spends most of its time there
 // otherwise. Times before 1970 or after 9999 take package time's path.
-func appendTime(b []byte, t time.Time) []byte {
+// days, when not nil, caches the date.
+func appendTime(b []byte, t time.Time, days *dayCache) []byte {
 	sec := t.Unix()
 	if sec < 0 || sec >= maxFastSeconds {
 		return t.UTC().AppendFormat(b, TimeFormat)
 	}
-	days, rem := sec/86400, int(sec%86400)
-	y, m, d := civilDate(days)
+	day, rem := sec/86400, int(sec%86400)
 	ns := t.Nanosecond()
 	var buf [30]byte
 	put2 := func(i, v int) { buf[i], buf[i+1] = byte('0'+v/10), byte('0'+v%10) }
-	put2(0, y/100)
-	put2(2, y%100)
-	buf[4] = '-'
-	put2(5, m)
-	buf[7] = '-'
-	put2(8, d)
+	if days != nil && days.day == day+1 {
+		copy(buf[:10], days.label[:])
+	} else {
+		y, m, d := civilDate(day)
+		put2(0, y/100)
+		put2(2, y%100)
+		buf[4] = '-'
+		put2(5, m)
+		buf[7] = '-'
+		put2(8, d)
+		if days != nil {
+			days.day = day + 1
+			copy(days.label[:], buf[:10])
+		}
+	}
 	buf[10] = 'T'
 	put2(11, rem/3600)
 	buf[13] = ':'

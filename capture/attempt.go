@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -219,7 +220,11 @@ func (a *Attempt) MarshalJSON() ([]byte, error) { return a.AppendJSON(nil), nil 
 
 // AppendJSON appends the attempt's JSON form to b. It is MarshalJSON
 // without the allocations, for writing millions of attempts.
-func (a *Attempt) AppendJSON(b []byte) []byte {
+func (a *Attempt) AppendJSON(b []byte) []byte { return a.appendJSON(b, nil) }
+
+// appendJSON is AppendJSON with a cache of the last date written, for many
+// attempts in a row; days may be nil.
+func (a *Attempt) appendJSON(b []byte, days *dayCache) []byte {
 	b = append(b, `{"client":"`...)
 	b = a.Client.AppendTo(b)
 	b = append(b, `","client_port":`...)
@@ -249,13 +254,13 @@ func (a *Attempt) AppendJSON(b []byte) []byte {
 	b = append(b, `,"incomplete":`...)
 	b = strconv.AppendBool(b, a.Incomplete)
 	b = append(b, `,"first_seen":"`...)
-	b = a.FirstSeen.UTC().AppendFormat(b, TimeFormat)
+	b = appendTime(b, a.FirstSeen, days)
 	b = append(b, `","answered_at":`...)
 	if a.AnsweredAt.IsZero() {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '"')
-		b = a.AnsweredAt.UTC().AppendFormat(b, TimeFormat)
+		b = appendTime(b, a.AnsweredAt, days)
 		b = append(b, '"')
 	}
 	b = append(b, `,"rtt_seconds":`...)
@@ -298,9 +303,13 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
 			// Rare (interface names are plain ASCII): let encoding/json do
-			// the escaping and the invalid UTF-8.
-			q, _ := json.Marshal(s)
-			return append(b, q...)
+			// the escaping and the invalid UTF-8, leaving <, > and & as
+			// they are, as the plain path does.
+			var q bytes.Buffer
+			enc := json.NewEncoder(&q)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(s) // a string always encodes
+			return append(b, bytes.TrimSuffix(q.Bytes(), []byte("\n"))...)
 		}
 	}
 	b = append(b, '"')

@@ -75,13 +75,14 @@ func BenchmarkClassify(b *testing.B) {
 				}
 			}
 			f := &frames[k]
-			ts += 1000 // 1 µs apart: 1 Mpps of SPAN traffic in capture time
+			ts += 50_000 // 50 µs apart: 20 kpps of SPAN traffic in capture time
 			f.Timestamp = ts
 			c.Frame(f)
 		}
 	}
-	// Reach steady state: more than answer timeout plus grace (2 s) of
-	// capture time, so the maps, slab and free list have grown to size.
+	// Reach steady state: more than the answer timeout plus the time a
+	// completed attempt is remembered (MinRemember, 130 s) of capture time,
+	// 150 s, so the indexes, slab and free list have grown to size.
 	run(3_000_000)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(frames[0].Data)))

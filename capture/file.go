@@ -149,16 +149,32 @@ func newSource(r io.Reader, size int64, file, iface string, closer io.Closer) (S
 			return nil, fe(fmt.Errorf("file too short: %d bytes, no pcap or pcapng magic", len(magic)))
 		}
 	}
-	c := sourceCommon{in: in, file: file, iface: iface, closers: closers}
-	switch m := [4]byte(magic); m {
-	case [4]byte{0x0a, 0x0d, 0x0d, 0x0a}:
-		return newPcapngReader(c)
-	default:
-		if format, ok := pcapFormatOf(m); ok {
-			return newPcapReader(c, format)
-		}
+	m := [4]byte(magic)
+	format, isPcap := pcapFormatOf(m)
+	isPcapng := m == [4]byte{0x0a, 0x0d, 0x0d, 0x0a}
+	if !isPcap && !isPcapng {
 		return nil, fe(fmt.Errorf("unknown magic %02x %02x %02x %02x: not a pcap, pcapng or gzip file", m[0], m[1], m[2], m[3]))
 	}
+	if closer != nil && size >= readAheadMin && !in.decompressed && in.err == nil {
+		// A large file opened here: read it in a goroutine, stopped before the file
+		// is closed.
+		in.ra = newReadAhead(in.src)
+		closers = append([]io.Closer{in.ra}, closers...)
+	}
+	c := sourceCommon{in: in, file: file, iface: iface, closers: closers}
+	var src Source
+	if isPcapng {
+		src, err = newPcapngReader(c)
+	} else {
+		src, err = newPcapReader(c, format)
+	}
+	if err != nil {
+		if in.ra != nil {
+			in.ra.Close()
+		}
+		return nil, err
+	}
+	return src, nil
 }
 
 // sourceCommon holds what the pcap and pcapng readers share.
@@ -191,6 +207,9 @@ func (c *sourceCommon) shortRead(offset int64, what string, got, want int, err e
 	}
 }
 
+// readsAhead reports whether a goroutine reads the file ahead (for tests).
+func (c *sourceCommon) readsAhead() bool { return c.in.ra != nil }
+
 // isEOF reports whether err is the end of the stream rather than a failure.
 func isEOF(err error) bool { return errors.Is(err, io.EOF) }
 
@@ -220,6 +239,9 @@ type input struct {
 	base         int64 // stream offset of buf[0]
 	err          error // from src; reported once the buffer is drained
 	decompressed bool  // offsets count bytes after gunzip
+	// ra, when set, reads src ahead in a goroutine; then src is not read
+	// here, and Read and ReadByte are not used.
+	ra *readAhead
 }
 
 // newInput returns an input over r, whose length is size or -1 if unknown;
@@ -247,6 +269,9 @@ func (in *input) peek(n int) ([]byte, error) {
 
 // fill reads until n bytes are buffered or the source fails; callers bound n.
 func (in *input) fill(n int) ([]byte, error) {
+	if in.ra != nil {
+		return in.fillAhead(n)
+	}
 	switch {
 	case n > len(in.buf):
 		size := max(n, 2*len(in.buf))

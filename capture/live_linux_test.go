@@ -73,6 +73,8 @@ type labOptions struct {
 	// retryMin and retryMax are the capture's pauses before reopening a
 	// failed interface (zero for the defaults).
 	retryMin, retryMax time.Duration
+	// ringBytes sizes each interface's ring (zero for the default).
+	ringBytes int
 }
 
 func newLab(t *testing.T, opt labOptions) *lab {
@@ -110,7 +112,7 @@ func newLab(t *testing.T, opt labOptions) *lab {
 	err = l.psn.Do(func() error {
 		var err error
 		l.live, err = OpenLive(LiveConfig{Interfaces: ifaces, IdleTick: labIdleTick, Logger: opt.logger,
-			RetryMin: opt.retryMin, RetryMax: opt.retryMax})
+			RetryMin: opt.retryMin, RetryMax: opt.retryMax, RingBytes: opt.ringBytes})
 		return err
 	})
 	if err != nil {
@@ -343,6 +345,12 @@ func checkAttempt(t *testing.T, got, want Attempt, start time.Time) {
 // MAC, the ports, the SYN count and the ICMP details exact.
 func TestLiveScenarios(t *testing.T) {
 	l := newLab(t, labOptions{})
+	// A SPAN destination port's frames are addressed to other hosts: the
+	// capture's socket makes the interface promiscuous (a membership, which
+	// "ip -d" shows as the promiscuity count, not as the PROMISC flag).
+	if out := l.psn.IP("-d", "link", "show", "veth-p"); !strings.Contains(out, " promiscuity 1 ") {
+		t.Errorf("veth-p is not promiscuous while captured: %s", out)
+	}
 	runScenarios(t, l)
 	stats := l.live.InterfaceStats()
 	if len(stats) != 1 || stats[0].Name != "veth-p" || stats[0].Link != LinkEthernet ||
@@ -894,4 +902,59 @@ func TestRecordExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %d frames to %s", len(recs), path)
+}
+
+// TestLiveKernelDrops stalls the consumer while 5,000 SYNs (and the PSN's
+// 5,000 RSTs) arrive at a ring of the minimum size: the kernel drops
+// frames, and the drop counter read from the socket says so, per
+// interface, with every frame the filter accepted counted as received.
+func TestLiveKernelDrops(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	l := newLab(t, labOptions{ringBytes: MinRingBytes, hook: func(*Frame) {
+		once.Do(func() { <-release })
+	}})
+	const n = 5000
+	frames := make([][]byte, 0, n)
+	for i := range n {
+		frames = append(frames, rawSYN(t, l.clientMAC, l.psnMAC, uint16(20000+i), DefaultPort))
+	}
+	sendRaw(t, l.client, "veth-c", frames...)
+	// The PSN's RSTs leave through veth-p within moments of their SYNs;
+	// wait until the kernel has counted the SYNs at least.
+	var stats []InterfaceStats
+	for deadline := time.Now().Add(testWait); ; {
+		stats = l.live.InterfaceStats()
+		if stats[0].Received >= n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(release)
+	if len(stats) != 1 || stats[0].Name != "veth-p" || stats[0].Received < n || stats[0].Dropped == 0 ||
+		stats[0].Dropped >= stats[0].Received {
+		t.Fatalf("InterfaceStats() = %+v, want veth-p with at least %d received and some, not all, dropped", stats, n)
+	}
+	t.Logf("veth-p: %d received, %d dropped by the kernel", stats[0].Received, stats[0].Dropped)
+	// The counters never go back, and the capture goes on after the drops.
+	later := l.live.InterfaceStats()
+	if later[0].Received < stats[0].Received || later[0].Dropped < stats[0].Dropped {
+		t.Errorf("counters went back: %+v after %+v", later[0], stats[0])
+	}
+	// While the backlog drains the ring is still full and frames are still
+	// dropped: send one SYN at a time until one comes through.
+	for k := range uint16(50) {
+		port := 41900 + k
+		sendRaw(t, l.client, "veth-c", rawSYN(t, l.clientMAC, l.psnMAC, port, DefaultPort))
+		for wait := 0; wait < 20 && l.countAttempts(port) == 0; wait++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if l.countAttempts(port) > 0 {
+			if a := l.attempt(t, port); a.Outcome != Refused || a.SYNs != 1 {
+				t.Errorf("attempt after the drops: %v with %d SYNs, want refused with 1", a.Outcome, a.SYNs)
+			}
+			return
+		}
+	}
+	t.Error("no attempt came through after the drops")
 }

@@ -43,6 +43,9 @@ func (m *Merged) pull(i int) {
 // timestamps, the source listed first). It returns io.EOF when every source
 // has ended or failed.
 func (m *Merged) Next(f *Frame) error {
+	if len(m.srcs) == 1 {
+		return m.nextOnly(f)
+	}
 	// The frame handed out last time is consumed now: its source's buffer
 	// may be reused.
 	if m.current >= 0 {
@@ -61,6 +64,32 @@ func (m *Merged) Next(f *Frame) error {
 	*f = m.heads[best]
 	m.current = best
 	return nil
+}
+
+// nextOnly is Next for a single source, read straight into f: the head
+// slot holds only the first frame, read by NewMerged.
+func (m *Merged) nextOnly(f *Frame) error {
+	if m.current < 0 {
+		// The first call: hand out the frame NewMerged read.
+		m.current = 0
+		if !m.live[0] {
+			return io.EOF
+		}
+		*f = m.heads[0]
+		return nil
+	}
+	if !m.live[0] {
+		return io.EOF
+	}
+	err := m.srcs[0].Next(f)
+	if err == nil {
+		return nil
+	}
+	m.live[0] = false
+	if !errors.Is(err, io.EOF) {
+		m.errs = append(m.errs, err)
+	}
+	return io.EOF
 }
 
 // Errors returns the errors of the sources that failed, in the order they

@@ -111,3 +111,59 @@ func (fakeSockets) InterfaceStats() []InterfaceStats {
 func (fakeSockets) InterfaceHealth() []InterfaceHealth {
 	return []InterfaceHealth{{Name: "span0", Up: true, Failures: 2, LastError: "link down"}}
 }
+
+// TestMetricsEvictionsAndLate checks the counters TestMetrics leaves at
+// zero: an eviction at a cap of one attempt, a late correction, decoded and
+// truncated frames and the kernel's packet count.
+func TestMetricsEvictionsAndLate(t *testing.T) {
+	c, err := NewClassifier(TrackerConfig{MaxAttempts: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	if err := RegisterMetrics(reg, c, fakeSockets{}); err != nil {
+		t.Fatal(err)
+	}
+	// The first SYN is unanswered at 10 s, its SYN-ACK at 12 s corrects it;
+	// the second SYN, from another port, evicts it (the cap is one).
+	for _, s := range []seg{syn(0), synAck(12 * time.Second), with(syn(13*time.Second), func(s *seg) { s.sport = 2 })} {
+		w := s.wire(t)
+		c.Frame(&w.Frame)
+	}
+	// A SYN cut by the snaplen after its flags: decoded, truncated.
+	w := with(syn(14*time.Second), func(s *seg) { s.sport = 3 }).wire(t)
+	w.Frame.Data = w.Frame.Data[:14+20+14]
+	c.Frame(&w.Frame)
+	want := `
+# HELP syncwatch_capture_attempt_evictions_total Attempts dropped from memory to stay under the attempt cap.
+# TYPE syncwatch_capture_attempt_evictions_total counter
+syncwatch_capture_attempt_evictions_total 2
+# HELP syncwatch_capture_attempts_total Connection attempts to the state-sync port, by outcome (late corrections counted again under their new outcome).
+# TYPE syncwatch_capture_attempts_total counter
+syncwatch_capture_attempts_total{outcome="accepted"} 1
+syncwatch_capture_attempts_total{outcome="prohibited"} 0
+syncwatch_capture_attempts_total{outcome="refused"} 0
+syncwatch_capture_attempts_total{outcome="unanswered"} 2
+# HELP syncwatch_capture_kernel_packets_total Packets the kernel passed to the capture socket, by interface.
+# TYPE syncwatch_capture_kernel_packets_total counter
+syncwatch_capture_kernel_packets_total{interface="span0"} 120
+# HELP syncwatch_capture_late_corrections_total Attempts reported unanswered whose answer came within the grace period.
+# TYPE syncwatch_capture_late_corrections_total counter
+syncwatch_capture_late_corrections_total 1
+# HELP syncwatch_capture_open_attempts Attempts waiting for an answer.
+# TYPE syncwatch_capture_open_attempts gauge
+syncwatch_capture_open_attempts 1
+# HELP syncwatch_capture_packets_decoded_total Frames decoded as TCP on a state-sync port or an ICMP error about it.
+# TYPE syncwatch_capture_packets_decoded_total counter
+syncwatch_capture_packets_decoded_total 4
+# HELP syncwatch_capture_packets_truncated_total Decoded frames that the snaplen cut inside their headers.
+# TYPE syncwatch_capture_packets_truncated_total counter
+syncwatch_capture_packets_truncated_total 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
+		"syncwatch_capture_attempt_evictions_total", "syncwatch_capture_attempts_total", "syncwatch_capture_kernel_packets_total",
+		"syncwatch_capture_late_corrections_total", "syncwatch_capture_open_attempts",
+		"syncwatch_capture_packets_decoded_total", "syncwatch_capture_packets_truncated_total"); err != nil {
+		t.Error(err)
+	}
+}

@@ -210,11 +210,12 @@ type Tracker struct {
 	grace    int64
 	remember int64
 	dupWin   int64
-	index    map[attemptKey]int32
+	// index finds the entries by attemptKey.
+	index entryIndex
 	// byConn finds the latest attempt of a connection (client, client
 	// port, PSN, port) when a packet does not carry the ISN: an ICMP error
 	// whose quote the snaplen cut inside the sequence number.
-	byConn   map[connKey]int32
+	byConn   entryIndex
 	entries  [][]entry // blocks of entryBlock, so the slab grows without copying
 	count    int32     // entries ever allocated
 	free     []int32
@@ -245,8 +246,8 @@ func NewTracker(cfg TrackerConfig, emit func(*Attempt)) (*Tracker, error) {
 		grace:    int64(cfg.Grace),
 		remember: int64(max(cfg.Grace, MinRemember)),
 		dupWin:   int64(cfg.DuplicateWindow),
-		index:    make(map[attemptKey]int32),
-		byConn:   make(map[connKey]int32),
+		index:    newEntryIndex(),
+		byConn:   newEntryIndex(),
 		ifaceIdx: make(map[string]uint16),
 		emit:     emit,
 		ctr:      &counters{},
@@ -289,7 +290,31 @@ func (t *Tracker) Open() int { return int(t.ctr.open.Load()) }
 
 // Held returns how many attempts the tracker holds in memory, open and
 // remembered.
-func (t *Tracker) Held() int { return len(t.index) }
+func (t *Tracker) Held() int { return t.index.n }
+
+// lookup returns the entry of attempt k.
+func (t *Tracker) lookup(k attemptKey) (int32, bool) {
+	x := &t.index
+	h := x.hashAttempt(&k)
+	for p := x.probe(h); x.slots[p] != 0; p = x.next(p) {
+		if s := x.slots[p]; slotHash(s) == h && t.at(slotEntry(s)).key == k {
+			return slotEntry(s), true
+		}
+	}
+	return -1, false
+}
+
+// connSlot returns the byConn slot of k's connection, or -1.
+func (t *Tracker) connSlot(k *attemptKey, h uint32) int {
+	x := &t.byConn
+	c := k.conn()
+	for p := x.probe(h); x.slots[p] != 0; p = x.next(p) {
+		if s := x.slots[p]; slotHash(s) == h && t.at(slotEntry(s)).key.conn() == c {
+			return p
+		}
+	}
+	return -1
+}
 
 // Now returns the tracker's clock: the latest packet timestamp or Advance.
 func (t *Tracker) Now() int64 { return t.now }
@@ -341,10 +366,25 @@ func (t *Tracker) Advance(now int64) {
 // answer timeout had not yet passed are reported unanswered with Incomplete
 // set: their outcome is not known.
 func (t *Tracker) Flush() {
-	t.expire(math.MaxInt64)
+	t.expireOpen(math.MaxInt64)
+	// Everything is remembered now, and nothing more is to come: forget it
+	// all at once rather than deleting each entry from the maps.
+	t.index.reset()
+	t.byConn.reset()
+	t.entries, t.count, t.free = nil, 0, nil
+	t.lists[listDone] = list{-1, -1}
 }
 
 func (t *Tracker) expire(now int64) {
+	t.expireOpen(now)
+	for h := t.lists[listDone].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listDone].head {
+		t.release(h)
+	}
+}
+
+// expireOpen completes the held and open attempts whose deadline is before
+// now.
+func (t *Tracker) expireOpen(now int64) {
 	// Held answers first: their SYN had its chance.
 	for h := t.lists[listHeld].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listHeld].head {
 		t.finish(h)
@@ -359,9 +399,6 @@ func (t *Tracker) expire(now int64) {
 		deadline := e.deadline
 		t.report(h)
 		t.pushDone(h, deadline+t.remember)
-	}
-	for h := t.lists[listDone].head; h >= 0 && t.at(h).deadline < now; h = t.lists[listDone].head {
-		t.release(h)
 	}
 }
 
@@ -432,11 +469,11 @@ func (t *Tracker) unreachable(p *Packet, f *Frame) Reason {
 		if !p.HasSeq {
 			// The snaplen cut the quote inside the sequence number: the
 			// connection's latest attempt is the one it answers.
-			i, ok := t.byConn[k.conn()]
-			if !ok {
+			p := t.connSlot(&k, t.byConn.hashConn(&k))
+			if p < 0 {
 				return ReasonUnmatched
 			}
-			k = t.at(i).key
+			k = t.at(slotEntry(t.byConn.slots[p])).key
 		}
 		return t.answer(k, p, f, Prohibited)
 	}
@@ -450,7 +487,7 @@ func (t *Tracker) unreachable(p *Packet, f *Frame) Reason {
 
 // syn handles a SYN from the client.
 func (t *Tracker) syn(k attemptKey, p *Packet, f *Frame) Reason {
-	if i, ok := t.index[k]; ok {
+	if i, ok := t.lookup(k); ok {
 		e := t.at(i)
 		if e.synSeen && p.Timestamp-e.lastSYN <= t.dupWin && p.Timestamp >= e.lastSYN-t.dupWin && (p.IPv6 || p.IPID == e.lastSYNID) {
 			t.ctr.duplicates.Add(1)
@@ -511,7 +548,7 @@ func (t *Tracker) fillFrom(e *entry, p *Packet, mac int) {
 
 // answer handles a SYN-ACK, a RST or an ICMP error for the attempt k.
 func (t *Tracker) answer(k attemptKey, p *Packet, f *Frame, o Outcome) Reason {
-	i, ok := t.index[k]
+	i, ok := t.lookup(k)
 	if !ok {
 		if o == Refused && p.Seq != 0 {
 			// A RST for a SYN carries sequence number 0 (RFC 793); any other
@@ -569,7 +606,7 @@ func (t *Tracker) setAnswer(e *entry, p *Packet, o Outcome) {
 
 // inferred handles a client packet with sequence number ISN+1.
 func (t *Tracker) inferred(k attemptKey, p *Packet, f *Frame) Reason {
-	i, ok := t.index[k]
+	i, ok := t.lookup(k)
 	if !ok {
 		return ReasonUnmatched
 	}
@@ -592,7 +629,7 @@ func (t *Tracker) inferred(k attemptKey, p *Packet, f *Frame) Reason {
 
 // inferredFromQuote handles an ICMP error quoting the PSN's SYN-ACK.
 func (t *Tracker) inferredFromQuote(k attemptKey, p *Packet, f *Frame) Reason {
-	if _, ok := t.index[k]; !ok {
+	if _, ok := t.lookup(k); !ok {
 		i := t.alloc(k, p)
 		e := t.at(i)
 		t.fillFrom(e, p, macNone)
@@ -679,7 +716,7 @@ func (t *Tracker) report(i int32) {
 
 // alloc creates an entry for k, evicting the oldest when the tracker is full.
 func (t *Tracker) alloc(k attemptKey, p *Packet) int32 {
-	if len(t.index) >= t.cfg.MaxAttempts {
+	if t.index.n >= t.cfg.MaxAttempts {
 		t.evict()
 	}
 	var i int32
@@ -695,8 +732,13 @@ func (t *Tracker) alloc(k attemptKey, p *Packet) int32 {
 	}
 	t.nextID++
 	*t.at(i) = entry{key: k, id: t.nextID, first: p.Timestamp, v6: p.IPv6, prev: -1, next: -1}
-	t.index[k] = i
-	t.byConn[k.conn()] = i
+	t.index.insert(t.index.hashAttempt(&k), i)
+	hc := t.byConn.hashConn(&k)
+	if p := t.connSlot(&k, hc); p >= 0 {
+		t.byConn.slots[p] = makeSlot(hc, i)
+	} else {
+		t.byConn.insert(hc, i)
+	}
 	return i
 }
 
@@ -726,10 +768,9 @@ func (t *Tracker) evict() {
 func (t *Tracker) release(i int32) {
 	t.unlink(i)
 	k := t.at(i).key
-	delete(t.index, k)
-	if j, ok := t.byConn[k.conn()]; ok && j == i {
-		delete(t.byConn, k.conn())
-	}
+	t.index.remove(t.index.hashAttempt(&k), i)
+	// Only if it is still the connection's latest attempt.
+	t.byConn.remove(t.byConn.hashConn(&k), i)
 	t.free = append(t.free, i)
 }
 

@@ -134,8 +134,11 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 			files[i].Interfaces = interfacesJSON(st.InterfaceStats())
 		}
 	}
-	rep := analyzeReport{Attempts: col.Attempts(), Stats: cls.Stats(), Files: files}
-	rep.Summary = capture.Summarize(rep.Attempts)
+	rep := analyzeReport{Summary: col.Summary(), Stats: cls.Stats(), Files: files, col: col}
+	if *format != "json" {
+		// JSON is written from the collector, without this copy.
+		rep.Attempts = col.Attempts()
+	}
 	if jd != nil {
 		if rep.Findings, rep.Resolved, err = jd.finish(); err != nil {
 			return err
@@ -207,7 +210,10 @@ func interfacesJSON(stats []capture.InterfaceStats) []interfaceJSON {
 }
 
 type analyzeReport struct {
+	// Attempts is filled for the text format only; the JSON writer reads
+	// col.
 	Attempts []capture.Attempt
+	col      *capture.Collector
 	Summary  capture.Summary
 	Stats    capture.Stats
 	Files    []fileReport
@@ -242,21 +248,9 @@ type statsJSON struct {
 // "attempts" array, so millions of attempts need no second copy in memory.
 func writeAnalyzeJSON(w io.Writer, r *analyzeReport) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.WriteString("{\"attempts\": [")
-	buf := make([]byte, 0, 1024)
-	for i := range r.Attempts {
-		buf = buf[:0]
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, "\n  "...)
-		buf = r.Attempts[i].AppendJSON(buf)
-		if _, err := bw.Write(buf); err != nil {
-			return err
-		}
-	}
-	if len(r.Attempts) > 0 {
-		bw.WriteString("\n")
+	bw.WriteString("{\"attempts\": ")
+	if err := r.col.WriteJSONArray(bw, "  "); err != nil {
+		return err
 	}
 	stats := statsJSON{
 		Packets: r.Stats.Packets, Decoded: r.Stats.Decoded, Ignored: r.Stats.Ignored,
@@ -274,7 +268,7 @@ func writeAnalyzeJSON(w io.Writer, r *analyzeReport) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(bw, "],\n\"summary\": %s,\n\"stats\": %s", summary, statsText)
+	fmt.Fprintf(bw, ",\n\"summary\": %s,\n\"stats\": %s", summary, statsText)
 	if r.Judged {
 		if err := writeFindingsJSON(bw, "findings", r.Findings); err != nil {
 			return err

@@ -106,11 +106,15 @@ func isExecCommand(cmd string) bool {
 }
 
 // cleanTerminal replays what a terminal shows for lines that hold
-// backspaces or bare carriage returns (the pager's "--More--" erased by
-// backspaces, progress lines rewritten in place) and drops a "--More--"
-// left at the start of a line; other text is returned as is.
+// backspaces, bare carriage returns or ANSI escape sequences (the pager's
+// "--More--" erased by backspaces, progress lines rewritten in place, a
+// coloured prompt of a jump host, PuTTY's and SecureCRT's raw logs), drops
+// a "--More--" left at the start of a line and a UTF-8 byte order mark at
+// the start of the text (a log saved by a Windows editor); other text is
+// returned as is.
 func cleanTerminal(text string) string {
-	if !strings.Contains(text, "--More--") && strings.IndexByte(text, '\b') < 0 && !hasInnerCR(text) {
+	text = strings.TrimPrefix(text, "\ufeff")
+	if !strings.Contains(text, "--More--") && strings.IndexByte(text, '\b') < 0 && strings.IndexByte(text, esc) < 0 && !hasInnerCR(text) {
 		return text
 	}
 	var b strings.Builder
@@ -153,9 +157,14 @@ func hasInnerCR(text string) bool {
 	return false
 }
 
+// esc starts an ANSI escape sequence.
+const esc = 0x1b
+
 // replayLine writes into buf what a terminal displays for line: a
-// backspace moves the cursor left, a carriage return to the start, other
-// bytes overwrite at the cursor.
+// backspace moves the cursor left, a carriage return to the start, an ANSI
+// escape sequence moves the cursor (CSI n D, n C), erases to the end of the
+// line (CSI K) or, like colours, shows nothing; other bytes overwrite at the
+// cursor.
 func replayLine(buf []byte, line string) []byte {
 	cursor := 0
 	for i := 0; i < len(line); i++ {
@@ -166,6 +175,20 @@ func replayLine(buf []byte, line string) []byte {
 			}
 		case '\r':
 			cursor = 0
+		case esc:
+			var final byte
+			var n int
+			i, final, n = escapeSequence(line, i)
+			switch final {
+			case 'D':
+				cursor = max(cursor-max(n, 1), 0)
+			case 'C':
+				cursor = min(cursor+max(n, 1), len(buf))
+			case 'K':
+				if n == 0 && cursor < len(buf) {
+					buf = buf[:cursor]
+				}
+			}
 		default:
 			if cursor < len(buf) {
 				buf[cursor] = c
@@ -176,4 +199,55 @@ func replayLine(buf []byte, line string) []byte {
 		}
 	}
 	return buf
+}
+
+// escapeSequence skips the ANSI escape sequence starting at line[i] (ESC)
+// and returns the index of its last byte, the final byte of a CSI sequence
+// ("ESC [ params final"; 0 for other sequences) and its first numeric
+// parameter (0 when absent). OSC sequences ("ESC ] ... BEL" or "ESC ] ...
+// ESC \") and two- or three-byte ones ("ESC ( B", "ESC =") are skipped
+// whole; a sequence cut by the end of the line ends there.
+func escapeSequence(line string, i int) (last int, final byte, n int) {
+	j := i + 1
+	if j >= len(line) {
+		return i, 0, 0
+	}
+	switch line[j] {
+	case '[':
+		first := true
+		for j++; j < len(line); j++ {
+			c := line[j]
+			switch {
+			case c >= '0' && c <= '9':
+				if first && n < 1<<16 {
+					n = n*10 + int(c-'0')
+				}
+			case c >= 0x20 && c <= 0x3f:
+				first = false
+				// ";" and the other parameter or intermediate bytes
+			case c >= 0x40 && c <= 0x7e:
+				return j, c, n
+			default:
+				return j - 1, 0, 0 // not a CSI byte: the sequence ends before it
+			}
+		}
+		return len(line) - 1, 0, 0
+	case ']':
+		for j++; j < len(line); j++ {
+			if line[j] == 0x07 {
+				return j, 0, 0
+			}
+			if line[j] == esc && j+1 < len(line) && line[j+1] == '\\' {
+				return j + 1, 0, 0
+			}
+		}
+		return len(line) - 1, 0, 0
+	}
+	for j < len(line) && line[j] >= 0x20 && line[j] <= 0x2f {
+		j++ // intermediate bytes of "ESC ( B"
+	}
+	if j < len(line) && line[j] >= 0x30 && line[j] <= 0x7e {
+		return j, 0, 0
+	}
+	return j - 1, 0, 0
 }

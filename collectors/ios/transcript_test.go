@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -164,5 +165,60 @@ func TestParsePrompt(t *testing.T) {
 		if ok != tc.ok || p.host != tc.host || p.text != tc.text || p.command != tc.cmdln {
 			t.Errorf("parsePrompt(%q) = %+v, %v", tc.line, p, ok)
 		}
+	}
+}
+
+// TestCleanTerminalEscapes: PuTTY and SecureCRT logs keep the ANSI escape
+// sequences of a coloured prompt or of a pager that erases its "--More--",
+// and a log saved by a Windows editor starts with a byte order mark. A
+// prompt hidden behind them was not recognised, so the whole transcript
+// was one bare output that the version parser read: every session and ACL
+// was dropped without a warning.
+func TestCleanTerminalEscapes(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"\x1b[0m\x1b[1;32mSW1#\x1b[0mshow ip arp\n", "SW1#show ip arp\n"},
+		{"\x1b]0;SW1 - PuTTY\x07SW1#show version\n", "SW1#show version\n"},
+		{"\x1b]0;title\x1b\\SW1#exit\n", "SW1#exit\n"},
+		{"\x1b(B\x1b=SW1>enable\n", "SW1>enable\n"},
+		{" --More-- \x1b[10D\x1b[K    20 permit ip any any\n", "    20 permit ip any any\n"},
+		{"abcdef\x1b[3D\x1b[KXY\n", "abcXY\n"},
+		{"ab\x1b[5Cc\n", "abc\n"},
+		{"\ufeffSW1#show version\r\nCisco IOS Software\r\n", "SW1#show version\r\nCisco IOS Software\r\n"},
+		{"cut at the end\x1b[1;3", "cut at the end"},
+		{"cut\x1b", "cut"},
+		{"no escapes here\n", "no escapes here\n"},
+	}
+	for _, tc := range tests {
+		if got := cleanTerminal(tc.in); got != tc.want {
+			t.Errorf("cleanTerminal(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+
+	text := "\ufeff\x1b[1;32mSW1#\x1b[0mshow version | include IOS\r\n" + // 1
+		"Cisco IOS Software [Cupertino], Catalyst L3 Switch Software (CAT9K_IOSXE), Version 17.9.4a, RELEASE SOFTWARE (fc3)\r\n" + // 2
+		"\x1b[1;32mSW1#\x1b[0mshow access-session interface Gi1/0/3 details\r\n" + // 3
+		"            Interface:  GigabitEthernet1/0/3\r\n" + // 4
+		"          MAC Address:  0011.2233.4402\r\n" + // 5
+		"\x1b[1;32mSW1#\x1b[0mshow ip access-lists\r\n" + // 6
+		"Extended IP access list A\r\n" + // 7
+		"    10 permit ip any any\r\n" // 8
+	parsed, ws := ParseTranscript(text)
+	if len(ws) != 0 {
+		t.Errorf("warnings %q", warningStrings(ws))
+	}
+	var got []string
+	for _, p := range parsed {
+		got = append(got, fmt.Sprintf("%s|%s|%d|%s", p.Command.Switch, p.Command.Command, p.Command.Line, p.Result.Kind))
+	}
+	want := []string{
+		"SW1|show version | include IOS|1|version",
+		"SW1|show access-session interface Gi1/0/3 details|3|session-details",
+		"SW1|show ip access-lists|6|acls",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("commands:\n got %q\nwant %q", got, want)
+	}
+	if s := parsed[1].Result.Sessions; len(s) != 1 || s[0].MAC != "00:11:22:33:44:02" || s[0].Line != 4 {
+		t.Errorf("sessions %+v", s)
 	}
 }

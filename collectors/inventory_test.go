@@ -341,7 +341,10 @@ func TestTranscriptsLayouts(t *testing.T) {
 			acls:     []string{"SW ipv4 X per-user=false entries=1"},
 			warnings: []string{`g.log:3: access list X: entry "permit tcp any any eq" cannot be judged: access list X: missing port after eq at the end`},
 		},
-		{name: "empty", files: []string{"h.log", ""}},
+		// An empty or blank file (a terminal log that failed, a zero-byte
+		// copy) was read without a word: an audit of it passed --fail-on.
+		{name: "empty", files: []string{"h.log", ""}, warnings: []string{"h.log: empty file: no switch output read"}},
+		{name: "blank", files: []string{"i.log", "\r\n \n\t\n"}, warnings: []string{"i.log: empty file: no switch output read"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -127,7 +127,13 @@ func (t *Transcripts) Add(file, text string) {
 		}
 		recognised = true
 	}
-	if !recognised && strings.TrimSpace(text) != "" && len(ws) == 0 {
+	if strings.TrimSpace(text) == "" {
+		// A log whose capture failed, a zero-byte copy: nothing about the
+		// switch was read, which the audit must not take for a clean one.
+		t.warnings = append(t.warnings, Warning{File: file, Message: "empty file: no switch output read"})
+		return
+	}
+	if !recognised && len(ws) == 0 {
 		t.warnings = append(t.warnings, Warning{File: file, Message: "no switch output syncwatch reads (sessions, access lists, ARP, device tracking, show version)"})
 	}
 }

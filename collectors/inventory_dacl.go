@@ -16,8 +16,11 @@ import (
 // families) both, each with the entries valid in its family and those
 // valid in either. A text whose entries fit both families ("permit tcp any
 // any") is judged as both. Entry numbers count the entries of each list
-// from 1, as the switch numbers them; Entry.LineNo is the line in text.
+// from 1, as the switch numbers them; Entry.LineNo is the line in text. A
+// UTF-8 byte order mark at the start is ignored.
 func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
+	// A text saved by a Windows editor starts with a byte order mark.
+	text = strings.TrimPrefix(text, "\ufeff")
 	lines := strings.Split(text, "\n")
 	fits := make([][2]bool, len(lines)) // [IPv4, IPv6]: the entry belongs to that family's list
 	has4, has6, entries := false, false, 0

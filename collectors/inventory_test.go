@@ -471,6 +471,13 @@ func TestDACLFromText(t *testing.T) {
 			want:     []acl1{{"ipv4", []string{"1 1 deny deny tcp any host 10.0.0.11 eq 8449", "2 2 permit permit tcp any object-group PSNS eq 8449 bogus", "3 3 permit permit ip any any"}}},
 			warnings: []string{`x.acl:2: dACL X: entry "permit tcp any object-group PSNS eq 8449 bogus" cannot be judged: network object-group PSNS is not resolved (its members are not in the access list output); bogus after the destination port is neither a port name nor a keyword this package knows`},
 		},
+		{
+			// Notepad's UTF-8 with a byte order mark: the first entry was
+			// "\ufeffdeny ..." and unevaluable.
+			name: "a byte order mark and Windows line ends",
+			text: "\ufeffdeny tcp any host 10.0.0.11 eq 8449\r\npermit ip any any\r\n",
+			want: []acl1{{"ipv4", []string{"1 1 deny deny tcp any host 10.0.0.11 eq 8449", "2 2 permit permit ip any any"}}},
+		},
 		{name: "empty", text: "\n \n", warnings: []string{"x.acl: dACL X has no entries"}},
 	}
 	for _, tc := range tests {

@@ -9,7 +9,8 @@ import (
 
 // DACLFromText reads a dACL as ISE stores it (one entry per line, no
 // sequence numbers, remarks and blank lines allowed, RADIUS
-// "ip:inacl#N=" / "ipv6:inacl#N=" forms accepted), so that it can be judged
+// "ip:inacl#N=" / "ipv6:inacl#N=" forms accepted, after "cisco-av-pair="
+// too), so that it can be judged
 // before ISE pushes it. It returns one ACL per address family the text
 // holds, as a switch would download them: an IPv4 text gives an IPv4 ACL,
 // an IPv6 text an IPv6 one, and an IP-agnostic text (entries of both
@@ -103,18 +104,4 @@ func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
 
 // cutAVPair removes the RADIUS attribute prefix ISE sends an entry in and
 // returns the family it names (0 when there was none).
-func cutAVPair(t string) (string, acl.Family) {
-	for _, p := range [...]struct {
-		prefix string
-		fam    acl.Family
-	}{{"ipv6:inacl#", acl.IPv6}, {"ip:inacl#", acl.IPv4}} {
-		if len(t) <= len(p.prefix) || !strings.EqualFold(t[:len(p.prefix)], p.prefix) {
-			continue
-		}
-		num, entry, ok := strings.Cut(t[len(p.prefix):], "=")
-		if ok && num != "" && strings.Trim(num, "0123456789") == "" {
-			return strings.TrimSpace(entry), p.fam
-		}
-	}
-	return t, 0
-}
+func cutAVPair(t string) (string, acl.Family) { return acl.CutAVPair(t) }

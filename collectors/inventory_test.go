@@ -466,6 +466,20 @@ func TestDACLFromText(t *testing.T) {
 			want: []acl1{{"ipv4", []string{"1 1 deny deny tcp any any eq 8449", "2 2 permit permit ip any any"}}},
 		},
 		{
+			// Copied from ISE's RADIUS live log, the dACL download shows
+			// each entry as "cisco-av-pair=ip:inacl#N=...": it was
+			// unevaluable.
+			name: "AV-pairs as the RADIUS live log shows them",
+			text: "cisco-av-pair=ip:inacl#1=deny tcp any host 10.0.0.11 eq 8449\nCisco-AV-Pair = ip:inacl#2=permit ip any any\n",
+			want: []acl1{{"ipv4", []string{"1 1 deny deny tcp any host 10.0.0.11 eq 8449", "2 2 permit permit ip any any"}}},
+		},
+		{
+			name:     "cisco-av-pair without an inacl entry is not an entry",
+			text:     "cisco-av-pair=url-redirect-acl=REDIRECT\n",
+			want:     []acl1{{"ipv4", []string{"1 1 unparsed cisco-av-pair=url-redirect-acl=REDIRECT"}}, {"ipv6", []string{"1 1 unparsed cisco-av-pair=url-redirect-acl=REDIRECT"}}},
+			warnings: []string{`x.acl:1: dACL X: entry "cisco-av-pair=url-redirect-acl=REDIRECT" cannot be judged: access list X: entry starts with "cisco-av-pair=url-redirect-acl=REDIRECT", not permit, deny or remark`},
+		},
+		{
 			name:     "an entry no family accepts stays in, unevaluable",
 			text:     "deny tcp any host 10.0.0.11 eq 8449\npermit tcp any object-group PSNS eq 8449 bogus\npermit ip any any\n",
 			want:     []acl1{{"ipv4", []string{"1 1 deny deny tcp any host 10.0.0.11 eq 8449", "2 2 permit permit tcp any object-group PSNS eq 8449 bogus", "3 3 permit permit ip any any"}}},

@@ -216,12 +216,30 @@ type Parsed struct {
 // ParseTranscript splits a saved terminal session into commands and parses
 // each output. Warnings and the Line of every record are line numbers in the
 // transcript. Commands without output (terminal length 0, enable) are
-// returned with an empty Result and no warning.
+// returned with an empty Result and no warning. Once an output shows that a
+// switch runs another platform (NX-OS, IOS-XR, ASA), that switch's later
+// outputs are not parsed (half-read records would be wrong): its one
+// unsupported-platform warning says how many were skipped.
 func ParseTranscript(text string) ([]Parsed, []Warning) {
 	cmds, ws := SplitTranscript(text)
 	out := make([]Parsed, 0, len(cmds))
+	type other struct{ warning, skipped int }
+	others := map[string]*other{} // switch -> its unsupported-platform warning
 	for _, c := range cmds {
+		if o := others[c.Switch]; o != nil {
+			if !isBlank(c.Output) {
+				o.skipped++
+			}
+			out = append(out, Parsed{Command: c})
+			continue
+		}
 		r, cw := Parse(c.Command, c.Output)
+		for i := range cw {
+			if cw[i].Platform != "" {
+				others[c.Switch] = &other{warning: len(ws) + i}
+				break
+			}
+		}
 		cw = shift(cw, c.OutputLine)
 		for i := range cw {
 			if cw[i].Line == 0 {
@@ -231,6 +249,14 @@ func ParseTranscript(text string) ([]Parsed, []Warning) {
 		ws = append(ws, cw...)
 		r.shift(c.OutputLine)
 		out = append(out, Parsed{Command: c, Result: r})
+	}
+	for _, o := range others {
+		switch {
+		case o.skipped == 1:
+			ws[o.warning].Message += "; 1 later output of this switch not parsed either"
+		case o.skipped > 1:
+			ws[o.warning].Message += fmt.Sprintf("; %d later outputs of this switch not parsed either", o.skipped)
+		}
 	}
 	return out, ws
 }

@@ -56,7 +56,7 @@ func DetectPlatform(text string) (platform string, line int) {
 // unsupported is the one warning a parser returns for another platform's
 // output instead of half-parsed records.
 func unsupported(num int, platform, what, evidence string) Warning {
-	return Warning{Line: num, Message: fmt.Sprintf(
+	return Warning{Line: num, Platform: platform, Message: fmt.Sprintf(
 		"unsupported platform %s: %s output not parsed (recognised by %s); syncwatch reads Cisco IOS and IOS-XE only",
 		platform, what, quote(evidence))}
 }

@@ -222,3 +222,42 @@ func TestCleanTerminalEscapes(t *testing.T) {
 		t.Errorf("sessions %+v", s)
 	}
 }
+
+// TestParseTranscriptOtherPlatform: an NX-OS switch's transcript gave one
+// unsupported-platform warning per command, and its outputs without a
+// telling line were parsed as IOS. Now one warning, the rest skipped; a
+// hop to an IOS switch is parsed as usual.
+func TestParseTranscriptOtherPlatform(t *testing.T) {
+	text := "n9k-1# show version\n" + // 1
+		"Cisco Nexus Operating System (NX-OS) Software\n" + // 2
+		"  NXOS: version 9.3(8)\n" + // 3
+		"n9k-1# show ip access-lists\n" + // 4
+		"\n" + // 5
+		"IP access list ACL-X\n" + // 6
+		"        10 permit ip any any\n" + // 7
+		"n9k-1# show ip arp\n" + // 8
+		"Protocol  Address          Age (min)  Hardware Addr   Type   Interface\n" + // 9
+		"Internet  10.5.5.5                3   0011.2233.4466  ARPA   Vlan10\n" + // 10
+		"n9k-1# terminal length 0\n" + // 11
+		"n9k-1# ssh admin@10.0.0.2\n" + // 12
+		"SW2#show ip arp\n" + // 13
+		"Protocol  Address          Age (min)  Hardware Addr   Type   Interface\n" + // 14
+		"Internet  10.5.5.6                3   0011.2233.4467  ARPA   Vlan10\n" // 15
+	parsed, ws := ParseTranscript(text)
+	want := []string{`line 2: unsupported platform nx-os: show version output not parsed (recognised by "Cisco Nexus Operating System (NX-OS) Software"); syncwatch reads Cisco IOS and IOS-XE only; 2 later outputs of this switch not parsed either`}
+	if got := warningStrings(ws); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings:\n got %q\nwant %q", got, want)
+	}
+	var addrs []string
+	for _, p := range parsed {
+		if len(p.Result.ACLs) > 0 {
+			t.Errorf("%s: ACLs parsed: %+v", p.Command.Command, p.Result.ACLs)
+		}
+		for _, a := range p.Result.Addresses {
+			addrs = append(addrs, p.Command.Switch+" "+a.IP.String())
+		}
+	}
+	if !reflect.DeepEqual(addrs, []string{"SW2 10.5.5.6"}) {
+		t.Errorf("addresses %q", addrs)
+	}
+}

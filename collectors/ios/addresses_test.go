@@ -158,6 +158,18 @@ System image file is "flash:packages.conf"
 				Image: "flash:packages.conf", Hostname: "sw3850", Uptime: "3 weeks, 2 days", Line: 1},
 		},
 		{
+			// "show version | include XE" keeps only the XE banner: the
+			// release was not found.
+			name: "IOS-XE banner alone",
+			text: "Cisco IOS XE Software, Version 17.09.04a\n",
+			want: Version{Platform: PlatformIOSXE, Release: "17.09.04a", Line: 1},
+		},
+		{
+			name: "IOS-XE banner and IOS line: the IOS line's release",
+			text: "Cisco IOS XE Software, Version 17.09.04a\nCisco IOS Software [Cupertino], Catalyst L3 Switch Software (CAT9K_IOSXE), Version 17.9.4a, RELEASE SOFTWARE (fc3)\n",
+			want: Version{Platform: PlatformIOSXE, Release: "17.9.4a", ImageID: "CAT9K_IOSXE", Line: 1},
+		},
+		{
 			name:     "no release",
 			text:     "hello\n",
 			warnings: []string{"show version: no Cisco IOS software release found"},

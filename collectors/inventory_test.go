@@ -623,3 +623,50 @@ func TestInventorySetSwitch(t *testing.T) {
 		t.Error("RemoveSwitch")
 	}
 }
+
+// TestTranscriptsReadPathLinks: a symbolic link in a folder ("latest.log"
+// pointing at the day's transcript) was skipped without a word, so the
+// switch was missing from the audit.
+func TestTranscriptsReadPathLinks(t *testing.T) {
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "saved")
+	links := filepath.Join(dir, "links")
+	for _, d := range []string{saved, links} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sw1, err := os.ReadFile(filepath.Join(exampleSwitches, "access-sw1.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(saved, "access-sw1-2026-03-02.log"), sw1, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{
+		"latest.log":  filepath.Join(saved, "access-sw1-2026-03-02.log"),
+		"loop":        links,
+		"gone.log":    filepath.Join(dir, "nowhere.log"),
+		"devnull.log": os.DevNull,
+	} {
+		if err := os.Symlink(target, filepath.Join(links, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tr Transcripts
+	if err := tr.ReadPath(links); err != nil {
+		t.Fatal(err)
+	}
+	snap, ws := tr.Snapshot()
+	want := []string{
+		filepath.Join(links, "devnull.log") + ": symbolic link to a device or pipe, not a file: skipped",
+		filepath.Join(links, "gone.log") + ": symbolic link not read: stat " + filepath.Join(links, "gone.log") + ": no such file or directory",
+		filepath.Join(links, "loop") + ": symbolic link to a folder not followed: give the folder itself",
+	}
+	if got := warningTexts(ws); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings:\n got %q\nwant %q", got, want)
+	}
+	if len(snap.Switches()) != 1 || snap.Switches()[0].Name != "access-sw1" || len(snap.Switches()[0].Sessions) != 4 {
+		t.Errorf("switches %+v", snap.Switches())
+	}
+}

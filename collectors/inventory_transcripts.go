@@ -26,7 +26,8 @@ type Transcripts struct {
 
 // ReadPath reads a transcript file, or every file of a folder and its
 // subfolders in name order, skipping hidden files and Markdown (.md) notes
-// that describe the transcripts. A file that cannot be read is an error
+// that describe the transcripts. Symbolic links to files are read; links
+// to folders, broken links and other non-regular files are warnings. A file that cannot be read is an error
 // naming it; a file holding nothing syncwatch reads is a warning.
 func (t *Transcripts) ReadPath(path string) error {
 	info, err := os.Stat(path)
@@ -47,7 +48,26 @@ func (t *Transcripts) ReadPath(path string) error {
 			}
 			return nil
 		}
-		if d.IsDir() || !d.Type().IsRegular() || strings.EqualFold(filepath.Ext(p), ".md") {
+		if d.IsDir() || strings.EqualFold(filepath.Ext(p), ".md") {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			// A link to a transcript ("latest.log") is read; a link to a
+			// folder is not followed (it may loop), and says so.
+			target, err := os.Stat(p)
+			switch {
+			case err != nil:
+				t.warnings = append(t.warnings, Warning{File: p, Message: fmt.Sprintf("symbolic link not read: %v", err)})
+				return nil
+			case target.IsDir():
+				t.warnings = append(t.warnings, Warning{File: p, Message: "symbolic link to a folder not followed: give the folder itself"})
+				return nil
+			case !target.Mode().IsRegular():
+				t.warnings = append(t.warnings, Warning{File: p, Message: "symbolic link to a device or pipe, not a file: skipped"})
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			t.warnings = append(t.warnings, Warning{File: p, Message: "not a regular file: skipped"})
 			return nil
 		}
 		files++

@@ -249,6 +249,11 @@ func (b *stateBuilder) addACL(file string, in *ios.ACL) {
 		for _, e := range a.Errors {
 			b.warn(file, e.LineNo, "access list %s: entry %q cannot be judged: %v", a.Name, e.Text, e.Err)
 		}
+		for i := range a.Compiled.Entries {
+			if e := &a.Compiled.Entries[i]; e.NotUnderstood != "" {
+				b.warn(file, e.LineNo, "access list %s: entry %q cannot be judged: %s", a.Name, a.Printed[i], e.NotUnderstood)
+			}
+		}
 	}
 	key := aclKey{fam, a.Name}
 	if old := b.st.acls[key]; old != nil {

@@ -343,6 +343,15 @@ func TestTranscriptsLayouts(t *testing.T) {
 		},
 		// An empty or blank file (a terminal log that failed, a zero-byte
 		// copy) was read without a word: an audit of it passed --fail-on.
+		{
+			// An unknown word in a switch's listing made the entry
+			// unevaluable without a warning: only an audit that reached
+			// it said so, and an ACL no session uses said nothing.
+			name:     "a word the evaluator does not know is warned about with its line",
+			files:    []string{"j.log", "SW#show ip access-lists\nExtended IP access list B\n    10 deny ip any host 10.0.0.12\n    20 permit tcp any any eq 8449 blah\n    30 permit tcp any object-group G eq 8449 frob 2\n    40 permit tcp any object-group G eq 443\n"},
+			acls:     []string{"SW ipv4 B per-user=false entries=4"},
+			warnings: []string{`j.log:4: access list B: entry "permit tcp any any eq 8449 blah" cannot be judged: blah after the destination port is neither a port name nor a keyword this package knows`, `j.log:5: access list B: entry "permit tcp any object-group G eq 8449 frob 2" cannot be judged: frob after the destination port is neither a port name nor a keyword this package knows`},
+		},
 		{name: "empty", files: []string{"h.log", ""}, warnings: []string{"h.log: empty file: no switch output read"}},
 		{name: "blank", files: []string{"i.log", "\r\n \n\t\n"}, warnings: []string{"i.log: empty file: no switch output read"}},
 	}

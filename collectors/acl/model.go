@@ -187,6 +187,11 @@ type Entry struct {
 	// (object-group, FQDN host, unknown keyword, parse error, ...); empty
 	// when every condition can be.
 	Unevaluable string
+	// NotUnderstood is the part of Unevaluable that is words this package
+	// does not know (an unknown keyword or port name), as opposed to
+	// conditions it knows but cannot judge (an object-group, a TTL): a
+	// caller reading a listing warns about it.
+	NotUnderstood string
 
 	text string
 	cond cond

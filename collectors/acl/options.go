@@ -188,7 +188,9 @@ func (p *entryParser) options() error {
 			p.emit(raw)
 			p.out = append(p.out, p.toks[p.pos:]...)
 			p.pos = len(p.toks)
-			p.unresolved(fmt.Sprintf("unknown keyword %q", raw))
+			why := fmt.Sprintf("unknown keyword %q", raw)
+			p.unresolved(why)
+			p.unknown = append(p.unknown, why)
 		}
 	}
 	return nil

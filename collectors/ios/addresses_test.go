@@ -175,6 +175,22 @@ System image file is "flash:packages.conf"
 			warnings: []string{"show version: no Cisco IOS software release found"},
 		},
 		{
+			// Another vendor's switch said only "no Cisco IOS software
+			// release found".
+			name: "Junos",
+			text: "Hostname: ex-1\nModel: ex4300-48p\nJunos: 20.4R3-S2\n",
+			want: Version{Platform: PlatformJunos, Line: 3},
+			warnings: []string{`line 3: unsupported platform junos: show version output not parsed (recognised by ` +
+				`"Junos: 20.4R3-S2"); syncwatch reads Cisco IOS and IOS-XE only`},
+		},
+		{
+			name: "Arista EOS",
+			text: "Arista DCS-7050SX-64-R\nHardware version:    01.11\nSoftware image version: 4.24.2F\n",
+			want: Version{Platform: PlatformEOS, Line: 1},
+			warnings: []string{`line 1: unsupported platform arista-eos: show version output not parsed (recognised by ` +
+				`"Arista DCS-7050SX-64-R"); syncwatch reads Cisco IOS and IOS-XE only`},
+		},
+		{
 			name: "IOS-XR",
 			text: "Cisco IOS XR Software, Version 7.3.2\n",
 			want: Version{Platform: PlatformIOSXR, Line: 1},

@@ -196,7 +196,11 @@ func Parse(command, output string) (Result, []Warning) {
 			return r, nil
 		}
 		if p, num := DetectPlatform(output); p != "" && !Supported(p) {
-			return r, []Warning{unsupported(num, p, "command", command)}
+			what := "command"
+			if command != "" {
+				what = quote(command)
+			}
+			return r, []Warning{unsupported(num, p, what, lineAt(output, num))}
 		}
 		what := "output"
 		if command != "" {
@@ -288,5 +292,19 @@ func (r *Result) shift(first int) {
 	}
 	if r.Version.Line > 0 {
 		r.Version.Line += d
+	}
+}
+
+// lineAt returns line num (1-based) of text, trimmed.
+func lineAt(text string, num int) string {
+	ls := newLines(text)
+	for {
+		l, n, ok := ls.next()
+		if !ok {
+			return ""
+		}
+		if n == num {
+			return trim(l)
+		}
 	}
 }

@@ -210,3 +210,31 @@ System image file is "flash:packages.conf"
 		})
 	}
 }
+
+// TestParseDeviceTrackingLegendKeys: above the table, any line with a colon
+// was taken for a legend and dropped without a warning: a terminal
+// logger's timestamp ("[2026-12-04 10:00:01] ...") hid a whole transcript,
+// and a session line pasted above the table vanished.
+func TestParseDeviceTrackingLegendKeys(t *testing.T) {
+	text := "Binding Table has 1 entries, 1 dynamic (limit 200000)\n" + // 1
+		"Codes: L - Local, S - Static, ND - Neighbor Discovery\n" + // 2
+		"0001:MAC and LLA match     0002:Orig trunk\n" + // 3
+		"max/box  : no limit\n" + // 4
+		"[2026-12-04 10:00:01] access-sw1#show access-session\n" + // 5
+		"            Interface:  GigabitEthernet1/0/3\n" + // 6
+		"10.1.1.1: reachable\n" + // 7
+		"    Network Layer Address                    Link Layer Address     Interface  vlan       prlvl      age        state      Time left\n" + // 8
+		"DH4 10.1.10.25                               a4bb.6d10.2205         Gi1/0/5    10         0025       7s         REACHABLE  293 s try 0\n" // 9
+	got, ws := ParseDeviceTracking(text)
+	if len(got) != 1 || got[0].IP.String() != "10.1.10.25" || got[0].Line != 9 {
+		t.Errorf("entries %+v", got)
+	}
+	want := []string{
+		`line 5: device tracking: unrecognised line "[2026-12-04 10:00:01] access-sw1#show access-session"`,
+		`line 6: device tracking: unrecognised line "Interface:  GigabitEthernet1/0/3"`,
+		`line 7: device tracking: unrecognised line "10.1.1.1: reachable"`,
+	}
+	if gw := warningStrings(ws); !reflect.DeepEqual(gw, want) {
+		t.Errorf("warnings:\n got %q\nwant %q", gw, want)
+	}
+}

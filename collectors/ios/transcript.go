@@ -109,11 +109,15 @@ func isExecCommand(cmd string) bool {
 // backspaces, bare carriage returns or ANSI escape sequences (the pager's
 // "--More--" erased by backspaces, progress lines rewritten in place, a
 // coloured prompt of a jump host, PuTTY's and SecureCRT's raw logs), drops
-// a "--More--" left at the start of a line and a UTF-8 byte order mark at
-// the start of the text (a log saved by a Windows editor); other text is
-// returned as is.
+// a "--More--" left at the start of a line, a UTF-8 byte order mark at
+// the start of the text (a log saved by a Windows editor) and the
+// "[timestamp] " a terminal logger writes before every line (SecureCRT's
+// and MobaXterm's per-line timestamps); other text is returned as is.
 func cleanTerminal(text string) string {
 	text = strings.TrimPrefix(text, "\ufeff")
+	if stampedLog(text) {
+		text = stripStamps(text)
+	}
 	if !strings.Contains(text, "--More--") && strings.IndexByte(text, '\b') < 0 && strings.IndexByte(text, esc) < 0 && !hasInnerCR(text) {
 		return text
 	}
@@ -250,4 +254,67 @@ func escapeSequence(line string, i int) (last int, final byte, n int) {
 		return j, 0, 0
 	}
 	return j - 1, 0, 0
+}
+
+// stampLen returns the length of a logger's "[timestamp] " at the start of
+// line (a bracketed text of 8 to 40 bytes holding a digit and a colon, and
+// one space after it), or 0.
+func stampLen(line string) int {
+	if len(line) < 10 || line[0] != '[' {
+		return 0
+	}
+	end := strings.IndexByte(line[:min(len(line), 42)], ']')
+	if end < 9 {
+		return 0
+	}
+	inner := line[1:end]
+	if !strings.ContainsRune(inner, ':') || strings.IndexAny(inner, "0123456789") < 0 || strings.ContainsAny(inner, "[\n") {
+		return 0
+	}
+	n := end + 1
+	if n < len(line) && line[n] == ' ' {
+		n++
+	}
+	return n
+}
+
+// stampedLog reports whether every non-blank line among the first 50 of
+// text starts with a logger's timestamp.
+func stampedLog(text string) bool {
+	if len(text) == 0 || text[0] != '[' {
+		return false
+	}
+	ls := newLines(text)
+	seen := 0
+	for seen < 50 {
+		line, _, ok := ls.next()
+		if !ok {
+			break
+		}
+		if isBlank(line) {
+			continue
+		}
+		if stampLen(line) == 0 {
+			return false
+		}
+		seen++
+	}
+	return seen > 0
+}
+
+// stripStamps removes the logger's timestamp from every line that has one,
+// keeping the lines where they are.
+func stripStamps(text string) string {
+	var b strings.Builder
+	b.Grow(len(text))
+	for len(text) > 0 {
+		end := strings.IndexByte(text, '\n')
+		line := text
+		if end >= 0 {
+			line = text[:end+1]
+		}
+		text = text[len(line):]
+		b.WriteString(line[stampLen(line):])
+	}
+	return b.String()
 }

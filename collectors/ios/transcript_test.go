@@ -187,6 +187,14 @@ func TestCleanTerminalEscapes(t *testing.T) {
 		{"cut at the end\x1b[1;3", "cut at the end"},
 		{"cut\x1b", "cut"},
 		{"no escapes here\n", "no escapes here\n"},
+		// SecureCRT's per-line timestamps hid every prompt: the whole log
+		// was one output.
+		{"[12/04/2026 10:00:01] SW1#show ip arp\r\n[12/04/2026 10:00:01] Protocol  Address\r\n\r\n[12/04/2026 10:00:02] \r\n",
+			"SW1#show ip arp\r\nProtocol  Address\r\n\r\n\r\n"},
+		{"[2026-12-04 10:00:01]SW1#exit\n", "SW1#exit\n"},
+		// Not every line stamped, or a bracket that is not a time: as is.
+		{"[10:00:01] SW1#exit\nSW1#show ip arp\n", "[10:00:01] SW1#exit\nSW1#show ip arp\n"},
+		{"[section one]\n[section two]\n", "[section one]\n[section two]\n"},
 	}
 	for _, tc := range tests {
 		if got := cleanTerminal(tc.in); got != tc.want {

@@ -226,6 +226,12 @@ type Parsed struct {
 // unsupported-platform warning says how many were skipped.
 func ParseTranscript(text string) ([]Parsed, []Warning) {
 	cmds, ws := SplitTranscript(text)
+	if len(cmds) == 1 && cmds[0].Switch == "" {
+		if num, l := hiddenPrompt(cmds[0].Output); num > 0 {
+			ws = append(ws, Warning{Line: num, Message: fmt.Sprintf(
+				"%s looks like a prompt and command after other text: no prompt was recognised at the start of a line, so the file is read as one output and may lose what follows", quote(l))})
+		}
+	}
 	out := make([]Parsed, 0, len(cmds))
 	type other struct{ warning, skipped int }
 	others := map[string]*other{} // switch -> its unsupported-platform warning
@@ -305,6 +311,36 @@ func lineAt(text string, num int) string {
 		}
 		if n == num {
 			return trim(l)
+		}
+	}
+}
+
+// hiddenPrompt finds, in a text where SplitTranscript found no prompt, the
+// first line that holds "HOST#show ..." (or "HOST>sh ...") after some other
+// text: a prefix a terminal logger added that syncwatch does not clean up.
+// It returns the line's number and text, or 0.
+func hiddenPrompt(text string) (int, string) {
+	ls := newLines(text)
+	for {
+		line, num, ok := ls.next()
+		if !ok {
+			return 0, ""
+		}
+		for i := 1; i < len(line); i++ {
+			if line[i] != '#' && line[i] != '>' {
+				continue
+			}
+			j := i
+			for j > 0 && (isLetter(line[j-1]) || line[j-1] >= '0' && line[j-1] <= '9' || line[j-1] == '-' || line[j-1] == '_' || line[j-1] == '.') {
+				j--
+			}
+			if j == i || j == 0 || line[j-1] != ' ' && line[j-1] != ']' && line[j-1] != '\t' {
+				continue
+			}
+			w, _ := firstField(trim(line[i+1:]))
+			if isShowWord(w) {
+				return num, line
+			}
 		}
 	}
 }

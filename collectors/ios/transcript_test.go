@@ -269,3 +269,30 @@ func TestParseTranscriptOtherPlatform(t *testing.T) {
 		t.Errorf("addresses %q", addrs)
 	}
 }
+
+// TestParseTranscriptHiddenPrompt: a log whose prompts follow a prefix
+// syncwatch does not clean up was read as one output, the version parser
+// taking it and dropping every session without a word. Now the first
+// hidden prompt is warned about.
+func TestParseTranscriptHiddenPrompt(t *testing.T) {
+	text := "10:00:01.123 SW1#show version | include IOS\n" + // 1
+		"10:00:01.124 Cisco IOS Software [Cupertino], Catalyst L3 Switch Software (CAT9K_IOSXE), Version 17.9.4a, RELEASE SOFTWARE (fc3)\n" + // 2
+		"10:00:02.001 SW1#show access-session interface Gi1/0/3 details\n" + // 3
+		"10:00:02.002             Interface:  GigabitEthernet1/0/3\n" // 4
+	_, ws := ParseTranscript(text)
+	want := []string{`line 1: "10:00:01.123 SW1#show version | include IOS" looks like a prompt and command after other text: no prompt was recognised at the start of a line, so the file is read as one output and may lose what follows`,
+		`line 1: output not parsed: not a command syncwatch reads`}
+	if got := warningStrings(ws); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings:\n got %q\nwant %q", got, want)
+	}
+	// Bare outputs with a '#' or '>' inside are not prompts.
+	for _, bare := range []string{
+		"Extended IP access list A\n    10 permit tcp any any eq 443\n",
+		"Codes: L - Local, S - Static\nDH4 10.1.1.1  0011.2233.4455  Gi1/0/1  10  0005  31s  REACHABLE  270 s\n",
+		"Description: uplink to core#1 >show-room\n",
+	} {
+		if _, ws := ParseTranscript(bare); len(ws) > 0 && strings.Contains(ws[len(ws)-1].Message, "looks like a prompt") {
+			t.Errorf("%q: %q", bare, warningStrings(ws))
+		}
+	}
+}

@@ -108,17 +108,21 @@ func isExecCommand(cmd string) bool {
 // cleanTerminal replays what a terminal shows for lines that hold
 // backspaces, bare carriage returns or ANSI escape sequences (the pager's
 // "--More--" erased by backspaces, progress lines rewritten in place, a
-// coloured prompt of a jump host, PuTTY's and SecureCRT's raw logs), drops
-// a "--More--" left at the start of a line, a UTF-8 byte order mark at
-// the start of the text (a log saved by a Windows editor) and the
-// "[timestamp] " a terminal logger writes before every line (SecureCRT's
-// and MobaXterm's per-line timestamps); other text is returned as is.
+// coloured prompt of a jump host, PuTTY's and SecureCRT's raw logs) and
+// drops a "--More--" left at the start of a line. It blanks the syslog
+// messages that console logging or `terminal monitor` prints amid an
+// output ("*Dec  4 10:00:01.123: %DOT1X-5-SUCCESS: ..."), and drops a UTF-8
+// byte order mark at the start of the text (a log saved by a Windows
+// editor) and the "[timestamp] " a terminal logger writes before every
+// line (SecureCRT's and MobaXterm's per-line timestamps). Line numbers do
+// not change; other text is returned as is.
 func cleanTerminal(text string) string {
 	text = strings.TrimPrefix(text, "\ufeff")
 	if stampedLog(text) {
 		text = stripStamps(text)
 	}
-	if !strings.Contains(text, "--More--") && strings.IndexByte(text, '\b') < 0 && strings.IndexByte(text, esc) < 0 && !hasInnerCR(text) {
+	if !strings.Contains(text, "--More--") && strings.IndexByte(text, '\b') < 0 && strings.IndexByte(text, esc) < 0 &&
+		!hasInnerCR(text) && !strings.Contains(text, ": %") {
 		return text
 	}
 	var b strings.Builder
@@ -137,9 +141,12 @@ func cleanTerminal(text string) string {
 		first = false
 		buf = replayLine(buf[:0], line)
 		s := trim(string(buf))
-		if strings.HasPrefix(s, "--More--") {
+		switch {
+		case strings.HasPrefix(s, "--More--"):
 			line = trim(s[len("--More--"):])
-		} else {
+		case isSyslog(s):
+			line = "" // a log message the console printed amid the output
+		default:
 			line = string(buf)
 		}
 		b.WriteString(line)
@@ -317,4 +324,47 @@ func stripStamps(text string) string {
 		b.WriteString(line[stampLen(line):])
 	}
 	return b.String()
+}
+
+// isSyslog reports whether a trimmed line is an IOS log message: an
+// optional sequence number ("000123: "), a timestamp holding hh:mm:ss, then
+// ": %FACILITY-SEVERITY-MNEMONIC:" ("%DOT1X-5-SUCCESS:",
+// "%LINEPROTO-5-UPDOWN:", "%SYS-5-CONFIG_I:").
+func isSyslog(s string) bool {
+	i := strings.Index(s, ": %")
+	if i < 8 || i > 60 || !hasClock(s[:i]) {
+		return false
+	}
+	rest := s[i+3:]
+	end := strings.IndexByte(rest, ':')
+	if end < 0 {
+		return false
+	}
+	parts := strings.Split(rest[:end], "-")
+	if len(parts) < 3 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" {
+			return false
+		}
+		for j := 0; j < len(p); j++ {
+			if c := p[j]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+				return false
+			}
+		}
+	}
+	sev := parts[len(parts)-2]
+	return len(sev) == 1 && sev[0] >= '0' && sev[0] <= '7'
+}
+
+// hasClock reports whether s holds a time of day "hh:mm:ss".
+func hasClock(s string) bool {
+	digit := func(c byte) bool { return c >= '0' && c <= '9' }
+	for i := 0; i+8 <= len(s); i++ {
+		if digit(s[i]) && digit(s[i+1]) && s[i+2] == ':' && digit(s[i+3]) && digit(s[i+4]) && s[i+5] == ':' && digit(s[i+6]) && digit(s[i+7]) {
+			return true
+		}
+	}
+	return false
 }

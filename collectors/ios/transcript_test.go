@@ -296,3 +296,41 @@ func TestParseTranscriptHiddenPrompt(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanTerminalSyslog: a log message that console logging printed amid
+// a dACL listing became an entry of the dACL, so the dACL was unevaluable
+// for every PSN after it; amid session details it was an unrecognised
+// line.
+func TestCleanTerminalSyslog(t *testing.T) {
+	for _, tc := range []struct {
+		line   string
+		syslog bool
+	}{
+		{"*Dec  4 10:00:01.123: %DOT1X-5-SUCCESS: Authentication successful for client (0011.2233.4466) on Interface Gi1/0/2", true},
+		{"000123: Dec  4 10:00:02.123 UTC: %AUTHMGR-5-START: Starting 'dot1x' for client (0011.2233.4466)", true},
+		{".Dec  4 10:00:03: %LINEPROTO-5-UPDOWN: Line protocol on Interface Gi1/0/2, changed state to up", true},
+		{"Dec 4 10:00:04.001 CET: %SYS-5-CONFIG_I: Configured from console by admin on vty0", true},
+		{"Jan 12 2026 10:00:04: %SESSION_MGR-5-SUCCESS: Authorization succeeded", true},
+		{"10 permit tcp any any eq 443", false},
+		{"Session timeout:  28800s (server), Remaining: 27013s", false},
+		{"URL Redirect: https://psn:8443/portal?x=10:00:01: %41", false},
+		{"uptime 10:00:01: %BAD-x-NAME: lower-case severity", false},
+	} {
+		if got := isSyslog(tc.line); got != tc.syslog {
+			t.Errorf("isSyslog(%q) = %v", tc.line, got)
+		}
+	}
+	text := "SW1#show ip access-lists\n" + // 1
+		"Extended IP access list xACSACLx-IP-EMP_COMPLIANT-11112222 (per-user)\n" + // 2
+		"    10 deny tcp any host 10.0.0.11 eq 8449\n" + // 3
+		"*Dec  4 10:00:01.123: %DOT1X-5-SUCCESS: Authentication successful for client (0011.2233.4466) on Interface Gi1/0/2\n" + // 4
+		"    20 permit ip any any\n" // 5
+	parsed, ws := ParseTranscript(text)
+	if len(ws) != 0 {
+		t.Errorf("warnings %q", warningStrings(ws))
+	}
+	want := []ACLEntry{{Seq: 10, Text: "deny tcp any host 10.0.0.11 eq 8449", Line: 3}, {Seq: 20, Text: "permit ip any any", Line: 5}}
+	if len(parsed) != 1 || len(parsed[0].Result.ACLs) != 1 || !reflect.DeepEqual(parsed[0].Result.ACLs[0].Entries, want) {
+		t.Errorf("parsed %+v", parsed)
+	}
+}

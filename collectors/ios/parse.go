@@ -172,6 +172,13 @@ func detectOutput(output string) Kind {
 // Parse parses one command's output with the parser Detect picks. An
 // output no parser reads yields one warning (none when it is blank).
 func Parse(command, output string) (Result, []Warning) {
+	if num, msg := rejected(output); num > 0 {
+		what := "the command"
+		if command != "" {
+			what = quote(command)
+		}
+		return Result{}, []Warning{{Line: num, Message: fmt.Sprintf("the switch rejected %s: %s", what, quote(msg))}}
+	}
 	r := Result{Kind: Detect(command, output)}
 	var ws []Warning
 	switch r.Kind {
@@ -342,5 +349,29 @@ func hiddenPrompt(text string) (int, string) {
 				return num, line
 			}
 		}
+	}
+}
+
+// rejected returns the line and text of the error IOS prints instead of an
+// output ("% Invalid input detected at '^' marker.", "% Ambiguous command"),
+// when that is the output's first non-blank line after the caret IOS puts
+// under the typed command; 0 otherwise.
+func rejected(output string) (int, string) {
+	ls := newLines(output)
+	for {
+		line, num, ok := ls.next()
+		if !ok {
+			return 0, ""
+		}
+		t := trim(line)
+		if t == "" || t == "^" {
+			continue
+		}
+		for _, p := range [...]string{"% Invalid input", "% Incomplete command", "% Ambiguous command", "% Unknown command", "% Invalid command"} {
+			if hasPrefixFold(t, p) {
+				return num, t
+			}
+		}
+		return 0, ""
 	}
 }

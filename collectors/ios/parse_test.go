@@ -201,3 +201,21 @@ func TestParseOtherPlatformOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRejectedCommand: the error IOS prints for a mistyped command
+// was an "unrecognised line" of the parser the command named.
+func TestParseRejectedCommand(t *testing.T) {
+	tests := []struct{ command, output, want string }{
+		{"show access-session int Gi1/0/9 det", "% Invalid input detected at '^' marker.\n",
+			`line 1: the switch rejected "show access-session int Gi1/0/9 det": "% Invalid input detected at '^' marker."`},
+		{"sh ip acc", "                    ^\n% Ambiguous command:  \"sh ip acc\"\n",
+			`line 2: the switch rejected "sh ip acc": "% Ambiguous command:  \"sh ip acc\""`},
+		{"", "% Incomplete command.\n", `line 1: the switch rejected the command: "% Incomplete command."`},
+	}
+	for _, tc := range tests {
+		r, ws := Parse(tc.command, tc.output)
+		if got := warningStrings(ws); r.Kind != KindUnknown || !reflect.DeepEqual(got, []string{tc.want}) {
+			t.Errorf("Parse(%q): kind %q warnings %q, want %q", tc.command, r.Kind, got, tc.want)
+		}
+	}
+}

@@ -352,6 +352,14 @@ func TestTranscriptsLayouts(t *testing.T) {
 			acls:     []string{"SW ipv4 B per-user=false entries=4"},
 			warnings: []string{`j.log:4: access list B: entry "permit tcp any any eq 8449 blah" cannot be judged: blah after the destination port is neither a port name nor a keyword this package knows`, `j.log:5: access list B: entry "permit tcp any object-group G eq 8449 frob 2" cannot be judged: frob after the destination port is neither a port name nor a keyword this package knows`},
 		},
+		{
+			// The parser's warning and the evaluator's said the same
+			// about one line.
+			name:     "a line in a listing that is not an entry: one warning",
+			files:    []string{"k.log", "SW#show ip access-lists\nExtended IP access list A\n    10 permit ip any any\n    this is garbage\n"},
+			acls:     []string{"SW ipv4 A per-user=false entries=2"},
+			warnings: []string{`k.log:4: access list: entry "this is garbage" does not start with permit, deny or remark`},
+		},
 		{name: "empty", files: []string{"h.log", ""}, warnings: []string{"h.log: empty file: no switch output read"}},
 		{name: "blank", files: []string{"i.log", "\r\n \n\t\n"}, warnings: []string{"i.log: empty file: no switch output read"}},
 	}

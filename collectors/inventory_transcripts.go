@@ -176,6 +176,18 @@ func (t *Transcripts) Snapshot() (*Snapshot, []Warning) {
 		bySwitch[o.Switch] = append(bySwitch[o.Switch], o)
 	}
 	ws := append([]Warning(nil), t.warnings...)
+	// A line the parser already warned about (an entry that is not one)
+	// is not warned about again when the switch's state is built.
+	type at struct {
+		file string
+		line int
+	}
+	read := map[at]bool{}
+	for _, w := range t.warnings {
+		if w.Line > 0 {
+			read[at{w.File, w.Line}] = true
+		}
+	}
 	var states []*SwitchState
 	for _, name := range names {
 		outs := bySwitch[name]
@@ -183,7 +195,11 @@ func (t *Transcripts) Snapshot() (*Snapshot, []Warning) {
 			continue
 		}
 		st, sw := NewSwitchState(name, outs, nil)
-		ws = append(ws, sw...)
+		for _, w := range sw {
+			if w.Line == 0 || !read[at{w.File, w.Line}] {
+				ws = append(ws, w)
+			}
+		}
 		states = append(states, st)
 	}
 	return NewSnapshot(states...), ws

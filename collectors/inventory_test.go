@@ -310,7 +310,7 @@ func TestTranscriptsLayouts(t *testing.T) {
 				"SW GigabitEthernet1/0/9 00:11:22:33:44:09 10.9.0.9 [] dacl=xACSACLx-IP-COMPLIANT-5f152814 dacl6= redirect=/false line 9",
 				"SW GigabitEthernet1/0/10 00:11:22:33:44:10 - [] dacl= dacl6= redirect=/false line 5",
 			},
-			warnings: []string{"d.log: switch SW: 1 sessions appear only in a session summary, so their dACL and redirect are unknown and the audit skips them: add the output of `show access-session details` (or `show authentication sessions details`)"},
+			warnings: []string{"d.log: switch SW: 1 session appears only in a session summary, so their dACL and redirect are unknown and the audit skips them: add the output of `show access-session details` (or `show authentication sessions details`)"},
 		},
 		{
 			name: "an ACL listed again with other entries: the last listing counts",

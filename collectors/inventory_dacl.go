@@ -18,7 +18,9 @@ import (
 // valid in either. A text whose entries fit both families ("permit tcp any
 // any") is judged as both. Entry numbers count the entries of each list
 // from 1, as the switch numbers them; Entry.LineNo is the line in text. A
-// UTF-8 byte order mark at the start is ignored.
+// UTF-8 byte order mark at the start is ignored, and so is the header of a
+// switch's listing pasted whole (its sequence numbers and counters are
+// accepted too).
 func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
 	// A text saved by a Windows editor starts with a byte order mark.
 	text = strings.TrimPrefix(text, "\ufeff")
@@ -26,9 +28,19 @@ func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
 	fits := make([][2]bool, len(lines)) // [IPv4, IPv6]: the entry belongs to that family's list
 	has4, has6, entries := false, false, 0
 	var ws []Warning
+	headers := 0
 	for i, raw := range lines {
 		t := strings.TrimSpace(raw)
 		if t == "" {
+			continue
+		}
+		if isListingHeader(t) {
+			// A switch's listing pasted whole: its header is no entry.
+			headers++
+			if headers == 2 {
+				ws = append(ws, Warning{File: file, Line: i + 1, Message: fmt.Sprintf("dACL %s: a second access list starts here: the text is judged as one list", name)})
+			}
+			lines[i] = ""
 			continue
 		}
 		entries++
@@ -105,3 +117,15 @@ func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
 // cutAVPair removes the RADIUS attribute prefix ISE sends an entry in and
 // returns the family it names (0 when there was none).
 func cutAVPair(t string) (string, acl.Family) { return acl.CutAVPair(t) }
+
+// isListingHeader reports whether t is the header a switch prints above an
+// access list ("Extended IP access list NAME (per-user)", "IPv6 access list
+// NAME"), as in a listing pasted into a dACL text.
+func isListingHeader(t string) bool {
+	for _, p := range [...]string{"Extended IP access list ", "Standard IP access list ", "IPv6 access list ", "Role-based IP access list "} {
+		if len(t) > len(p) && strings.EqualFold(t[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}

@@ -509,6 +509,19 @@ func TestDACLFromText(t *testing.T) {
 			text: "\ufeffdeny tcp any host 10.0.0.11 eq 8449\r\npermit ip any any\r\n",
 			want: []acl1{{"ipv4", []string{"1 1 deny deny tcp any host 10.0.0.11 eq 8449", "2 2 permit permit ip any any"}}},
 		},
+		{
+			// A listing copied from the switch: its header was an
+			// unparsable entry, unevaluable before every PSN.
+			name: "a switch's listing pasted whole",
+			text: "IPv6 access list xACSACLx-IPV6-EMP-64a351c6 (per-user)\n    deny tcp any host 2001:DB8::11 eq 8449 sequence 10\n    permit ipv6 any any (5120 matches) sequence 20\n",
+			want: []acl1{{"ipv6", []string{"1 2 deny deny tcp any host 2001:DB8::11 eq 8449 sequence 10", "2 3 permit permit ipv6 any any (5120 matches) sequence 20"}}},
+		},
+		{
+			name:     "two listings pasted: judged as one, with a warning",
+			text:     "Extended IP access list A\n    10 deny tcp any host 10.0.0.11 eq 8449\nExtended IP access list B\n    10 permit ip any any\n",
+			want:     []acl1{{"ipv4", []string{"1 2 deny 10 deny tcp any host 10.0.0.11 eq 8449", "2 4 permit 10 permit ip any any"}}},
+			warnings: []string{"x.acl:3: dACL X: a second access list starts here: the text is judged as one list"},
+		},
 		{name: "empty", text: "\n \n", warnings: []string{"x.acl: dACL X has no entries"}},
 	}
 	for _, tc := range tests {

@@ -113,11 +113,12 @@ func isExecCommand(cmd string) bool {
 // messages that console logging or `terminal monitor` prints amid an
 // output ("*Dec  4 10:00:01.123: %DOT1X-5-SUCCESS: ..."), and drops a UTF-8
 // byte order mark at the start of the text (a log saved by a Windows
-// editor) and the "[timestamp] " a terminal logger writes before every
-// line (SecureCRT's and MobaXterm's per-line timestamps). Line numbers do
+// editor), PuTTY's "=~=~=~= PuTTY log DATE =~=~=~=" lines and the
+// "[timestamp] " a terminal logger writes before every line (SecureCRT's and MobaXterm's per-line timestamps). Line numbers do
 // not change; other text is returned as is.
 func cleanTerminal(text string) string {
 	text = strings.TrimPrefix(text, "\ufeff")
+	text = blankPuTTYHeaders(text)
 	if stampedLog(text) {
 		text = stripStamps(text)
 	}
@@ -367,4 +368,33 @@ func hasClock(s string) bool {
 		}
 	}
 	return false
+}
+
+// puttyHeader starts the line PuTTY writes each time it opens a log file.
+const puttyHeader = "=~=~=~=~=~=~=~=~=~=~=~= PuTTY log "
+
+// blankPuTTYHeaders empties PuTTY's log header lines, keeping the lines
+// where they are.
+func blankPuTTYHeaders(text string) string {
+	if !strings.Contains(text, puttyHeader) {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	for len(text) > 0 {
+		end := strings.IndexByte(text, '\n')
+		line := text
+		if end >= 0 {
+			line = text[:end+1]
+		}
+		text = text[len(line):]
+		if strings.HasPrefix(line, puttyHeader) {
+			if end >= 0 {
+				b.WriteByte('\n')
+			}
+			continue
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }

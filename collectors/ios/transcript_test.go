@@ -187,6 +187,9 @@ func TestCleanTerminalEscapes(t *testing.T) {
 		{"cut at the end\x1b[1;3", "cut at the end"},
 		{"cut\x1b", "cut"},
 		{"no escapes here\n", "no escapes here\n"},
+		// PuTTY's header each time it opens the log was an output no
+		// parser reads, a warning in every PuTTY log.
+		{"=~=~=~=~=~=~=~=~=~=~=~= PuTTY log 2026.12.04 10:00:00 =~=~=~=~=~=~=~=~=~=~=~=\r\nSW1#exit\r\n", "\nSW1#exit\r\n"},
 		// SecureCRT's per-line timestamps hid every prompt: the whole log
 		// was one output.
 		{"[12/04/2026 10:00:01] SW1#show ip arp\r\n[12/04/2026 10:00:01] Protocol  Address\r\n\r\n[12/04/2026 10:00:02] \r\n",

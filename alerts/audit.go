@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -108,6 +109,7 @@ type pending struct {
 	last         *collectors.Session
 	mixedPosture bool
 	mixedDACL    bool
+	unfiltered   acl.Family // the family no dACL of the sessions filters (acl is the other family's)
 }
 
 func newAuditor(cfg AuditConfig) *auditor {
@@ -209,10 +211,19 @@ func (a *auditor) session(snap *collectors.Snapshot, sw *collectors.SwitchState,
 		if noRedirect[fam] {
 			redirect = nil
 		}
+		srcs := s.SourceAddrs(fam)
 		if p.MustBlock() && dacls[fam] == nil {
+			// A dACL of the other family only: this family's traffic is
+			// not filtered by a dACL at all. With an address of the
+			// family, the path to the PSN is open unless a port ACL
+			// syncwatch does not read closes it: unknown, said so.
+			if other := dacls[acl.IPv4+acl.IPv6-fam]; other != nil && len(srcs) > 0 && !noDACL[acl.IPv4+acl.IPv6-fam] {
+				for _, t := range a.targets[fam] {
+					a.unfiltered(other, fam, sw, s, srcs, t, p, rule)
+				}
+			}
 			continue
 		}
-		srcs := s.SourceAddrs(fam)
 		for _, t := range a.targets[fam] {
 			if p.MustBlock() {
 				a.judgeDACL(dacls[fam], sw, s, srcs, t, p, rule)
@@ -287,6 +298,19 @@ func (a *auditor) verdict(kind Kind, x *collectors.ACL, local bool, sw *collecto
 		a.byVerdict[vk] = f
 	}
 	a.addSession(f, s, srcs, p, rule, dacl)
+}
+
+// unfiltered records that a compliant or noncompliant session has
+// addresses of family fam but only the dACL x of the other family, so that
+// nothing syncwatch reads filters its SYN to the PSN t: dacl-unevaluable,
+// keyed by x and t.
+func (a *auditor) unfiltered(x *collectors.ACL, fam acl.Family, sw *collectors.SwitchState, s *collectors.Session,
+	srcs []netip.Addr, t psnTarget, p collectors.Posture, rule string) {
+	r := acl.Result{Verdict: acl.Unknown, Reason: fmt.Sprintf(
+		"the sessions have %s addresses but no %s dACL, so no dACL filters their %s traffic: only a port ACL on the switch could block it, and syncwatch does not read port ACLs",
+		familyTitle(fam), familyTitle(fam), familyTitle(fam))}
+	a.verdict(KindDACLUnevaluable, x, false, sw, s, srcs, t, r, p, rule)
+	a.byVerdict[verdictKey{kind: KindDACLUnevaluable, acl: x.Name, t: t.target}].unfiltered = fam
 }
 
 // missing records an ACL a session names that no listing shows.

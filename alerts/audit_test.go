@@ -312,10 +312,30 @@ func TestAuditSmallInputs(t *testing.T) {
 			},
 		},
 		{
-			name:     "a dACL without an entry for the session's address family is not judged in that family",
+			// Only an IPv4 dACL, an IPv6 address and an IPv6 PSN: no dACL
+			// filters the IPv6 path (the audit said nothing): unknown.
+			name:     "an IPv6 address but only an IPv4 dACL: the IPv6 path is unevaluable",
 			sessions: []session{{iface: "GigabitEthernet1/0/3", mac: pc1, ipv4: "10.1.10.23", ipv6: "2001:db8:10::23", dacl: compliantV1}},
 			acls:     dacl(compliantV1, "deny tcp any host 10.0.0.11 eq 8449", "permit ip any any"),
 			psns:     []PSN{{"psn1", addrs("10.0.0.11", "2001:db8::11")}},
+			want: []string{
+				`warning dacl-unevaluable|xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814|2001:db8::11|8449 | acl=xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814 line="" seq=0 | switch= posture=compliant rule=dacl:(?i)compliant dacl=xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814 | SW1 GigabitEthernet1/0/3 2001:db8:10::23 a4:bb:6d:10:22:03`,
+			},
+		},
+		{
+			name:     "only a link-local IPv6 address and an IPv4 dACL: nothing to judge in IPv6",
+			sessions: []session{{iface: "GigabitEthernet1/0/3", mac: pc1, ipv4: "10.1.10.23", ipv6: "fe80::a6bb:6dff:fe10:2203", dacl: compliantV1}},
+			acls:     dacl(compliantV1, "deny tcp any host 10.0.0.11 eq 8449", "permit ip any any"),
+			psns:     []PSN{{"psn1", addrs("10.0.0.11", "2001:db8::11")}},
+		},
+		{
+			name:     "an IPv6 dACL only and an IPv4 address: the IPv4 path is unevaluable",
+			sessions: []session{{iface: "GigabitEthernet1/0/3", mac: pc1, ipv4: "10.1.10.23", ipv6: "2001:db8:10::23", dacl6: compliant6}},
+			acls:     dacl6(compliant6, "deny tcp any host 2001:db8::11 eq 8449", "permit ipv6 any any"),
+			psns:     []PSN{{"psn1", addrs("10.0.0.11", "2001:db8::11")}},
+			want: []string{
+				`warning dacl-unevaluable|xACSACLx-IPV6-EMPLOYEE_COMPLIANT-64a351c6|10.0.0.11|8449 | acl=xACSACLx-IPV6-EMPLOYEE_COMPLIANT-64a351c6 line="" seq=0 | switch= posture=compliant rule=dacl:(?i)compliant dacl=xACSACLx-IPV6-EMPLOYEE_COMPLIANT-64a351c6 | SW1 GigabitEthernet1/0/3 10.1.10.23 a4:bb:6d:10:22:03`,
+			},
 		},
 	}
 	for _, tc := range tests {

@@ -36,6 +36,12 @@ func describeFinding(p *pending) (summary, action string) {
 				aclTitle(p), f.Port, psnTitle(f), entryRef(p), f.ACLLine, sessionsTitle(f)),
 			fmt.Sprintf("add `%s` before %s (`%s`) of %s", permit, entryRef(p), f.ACLLine, aclWhere(p))
 	case KindDACLUnevaluable:
+		if p.unfiltered != 0 {
+			return fmt.Sprintf("%s traffic of the sessions with %s cannot be judged for TCP %d to %s: %s; %s",
+					familyTitle(p.unfiltered), aclTitle(p), f.Port, psnTitle(f), p.res.Reason, sessionsTitle(f)),
+				fmt.Sprintf("make dACL %s IP-agnostic with `deny tcp any host %s eq %d` before its permits (ISE then downloads an %s dACL too) %s, or check the ports' %s ACL by hand",
+					collectors.DACLBaseName(p.acl.Name), f.PSN, f.Port, familyTitle(p.unfiltered), iseDACLs, familyTitle(p.unfiltered))
+		}
 		title := aclTitle(p)
 		if p.redirect {
 			title = fmt.Sprintf("redirect ACL %s on %s", f.ACL, f.Switch)
@@ -135,4 +141,12 @@ func sessionsTitle(f *Finding) string {
 		return "1 " + posture + "session"
 	}
 	return fmt.Sprintf("%d %ssessions", n, posture)
+}
+
+// familyTitle names an address family as engineers write it.
+func familyTitle(f acl.Family) string {
+	if f == acl.IPv6 {
+		return "IPv6"
+	}
+	return "IPv4"
 }

@@ -9,22 +9,38 @@ import (
 
 // DACLFromText reads a dACL as ISE stores it (one entry per line, no
 // sequence numbers, remarks and blank lines allowed, RADIUS
-// "ip:inacl#N=" / "ipv6:inacl#N=" forms accepted), so that it can be judged
+// "ip:inacl#N=" / "ipv6:inacl#N=" forms accepted, after "cisco-av-pair="
+// too), so that it can be judged
 // before ISE pushes it. It returns one ACL per address family the text
 // holds, as a switch would download them: an IPv4 text gives an IPv4 ACL,
 // an IPv6 text an IPv6 one, and an IP-agnostic text (entries of both
 // families) both, each with the entries valid in its family and those
 // valid in either. A text whose entries fit both families ("permit tcp any
 // any") is judged as both. Entry numbers count the entries of each list
-// from 1, as the switch numbers them; Entry.LineNo is the line in text.
+// from 1, as the switch numbers them; Entry.LineNo is the line in text. A
+// UTF-8 byte order mark at the start is ignored, and so is the header of a
+// switch's listing pasted whole (its sequence numbers and counters are
+// accepted too).
 func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
+	// A text saved by a Windows editor starts with a byte order mark.
+	text = strings.TrimPrefix(text, "\ufeff")
 	lines := strings.Split(text, "\n")
 	fits := make([][2]bool, len(lines)) // [IPv4, IPv6]: the entry belongs to that family's list
 	has4, has6, entries := false, false, 0
 	var ws []Warning
+	headers := 0
 	for i, raw := range lines {
 		t := strings.TrimSpace(raw)
 		if t == "" {
+			continue
+		}
+		if isListingHeader(t) {
+			// A switch's listing pasted whole: its header is no entry.
+			headers++
+			if headers == 2 {
+				ws = append(ws, Warning{File: file, Line: i + 1, Message: fmt.Sprintf("dACL %s: a second access list starts here: the text is judged as one list", name)})
+			}
+			lines[i] = ""
 			continue
 		}
 		entries++
@@ -100,18 +116,16 @@ func DACLFromText(file, name, text string) ([]*ACL, []Warning) {
 
 // cutAVPair removes the RADIUS attribute prefix ISE sends an entry in and
 // returns the family it names (0 when there was none).
-func cutAVPair(t string) (string, acl.Family) {
-	for _, p := range [...]struct {
-		prefix string
-		fam    acl.Family
-	}{{"ipv6:inacl#", acl.IPv6}, {"ip:inacl#", acl.IPv4}} {
-		if len(t) <= len(p.prefix) || !strings.EqualFold(t[:len(p.prefix)], p.prefix) {
-			continue
-		}
-		num, entry, ok := strings.Cut(t[len(p.prefix):], "=")
-		if ok && num != "" && strings.Trim(num, "0123456789") == "" {
-			return strings.TrimSpace(entry), p.fam
+func cutAVPair(t string) (string, acl.Family) { return acl.CutAVPair(t) }
+
+// isListingHeader reports whether t is the header a switch prints above an
+// access list ("Extended IP access list NAME (per-user)", "IPv6 access list
+// NAME"), as in a listing pasted into a dACL text.
+func isListingHeader(t string) bool {
+	for _, p := range [...]string{"Extended IP access list ", "Standard IP access list ", "IPv6 access list ", "Role-based IP access list "} {
+		if len(t) > len(p) && strings.EqualFold(t[:len(p)], p) {
+			return true
 		}
 	}
-	return t, 0
+	return false
 }

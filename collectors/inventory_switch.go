@@ -67,7 +67,11 @@ func NewSwitchState(name string, outputs []SwitchOutput, prev *Snapshot) (*Switc
 		}
 	}
 	if summaryOnly > 0 {
-		b.warn(outputs[0].File, 0, "switch %s: %d sessions appear only in a session summary, so their dACL and redirect are unknown and the audit skips them: add the output of `show access-session details` (or `show authentication sessions details`)", name, summaryOnly)
+		appear := fmt.Sprintf("%d sessions appear", summaryOnly)
+		if summaryOnly == 1 {
+			appear = "1 session appears"
+		}
+		b.warn(outputs[0].File, 0, "switch %s: %s only in a session summary, so their dACL and redirect are unknown and the audit skips them: add the output of `show access-session details` (or `show authentication sessions details`)", name, appear)
 	}
 	b.fillAddresses(outputs)
 	// Appending left up to a quarter of the slice unused: the state lives
@@ -248,6 +252,11 @@ func (b *stateBuilder) addACL(file string, in *ios.ACL) {
 		a.Compiled, a.Errors = acl.Compile(a.Name, fam, kind, lines)
 		for _, e := range a.Errors {
 			b.warn(file, e.LineNo, "access list %s: entry %q cannot be judged: %v", a.Name, e.Text, e.Err)
+		}
+		for i := range a.Compiled.Entries {
+			if e := &a.Compiled.Entries[i]; e.NotUnderstood != "" {
+				b.warn(file, e.LineNo, "access list %s: entry %q cannot be judged: %s", a.Name, a.Printed[i], e.NotUnderstood)
+			}
 		}
 	}
 	key := aclKey{fam, a.Name}

@@ -310,7 +310,7 @@ func TestTranscriptsLayouts(t *testing.T) {
 				"SW GigabitEthernet1/0/9 00:11:22:33:44:09 10.9.0.9 [] dacl=xACSACLx-IP-COMPLIANT-5f152814 dacl6= redirect=/false line 9",
 				"SW GigabitEthernet1/0/10 00:11:22:33:44:10 - [] dacl= dacl6= redirect=/false line 5",
 			},
-			warnings: []string{"d.log: switch SW: 1 sessions appear only in a session summary, so their dACL and redirect are unknown and the audit skips them: add the output of `show access-session details` (or `show authentication sessions details`)"},
+			warnings: []string{"d.log: switch SW: 1 session appears only in a session summary, so their dACL and redirect are unknown and the audit skips them: add the output of `show access-session details` (or `show authentication sessions details`)"},
 		},
 		{
 			name: "an ACL listed again with other entries: the last listing counts",
@@ -341,7 +341,27 @@ func TestTranscriptsLayouts(t *testing.T) {
 			acls:     []string{"SW ipv4 X per-user=false entries=1"},
 			warnings: []string{`g.log:3: access list X: entry "permit tcp any any eq" cannot be judged: access list X: missing port after eq at the end`},
 		},
-		{name: "empty", files: []string{"h.log", ""}},
+		// An empty or blank file (a terminal log that failed, a zero-byte
+		// copy) was read without a word: an audit of it passed --fail-on.
+		{
+			// An unknown word in a switch's listing made the entry
+			// unevaluable without a warning: only an audit that reached
+			// it said so, and an ACL no session uses said nothing.
+			name:     "a word the evaluator does not know is warned about with its line",
+			files:    []string{"j.log", "SW#show ip access-lists\nExtended IP access list B\n    10 deny ip any host 10.0.0.12\n    20 permit tcp any any eq 8449 blah\n    30 permit tcp any object-group G eq 8449 frob 2\n    40 permit tcp any object-group G eq 443\n"},
+			acls:     []string{"SW ipv4 B per-user=false entries=4"},
+			warnings: []string{`j.log:4: access list B: entry "permit tcp any any eq 8449 blah" cannot be judged: blah after the destination port is neither a port name nor a keyword this package knows`, `j.log:5: access list B: entry "permit tcp any object-group G eq 8449 frob 2" cannot be judged: frob after the destination port is neither a port name nor a keyword this package knows`},
+		},
+		{
+			// The parser's warning and the evaluator's said the same
+			// about one line.
+			name:     "a line in a listing that is not an entry: one warning",
+			files:    []string{"k.log", "SW#show ip access-lists\nExtended IP access list A\n    10 permit ip any any\n    this is garbage\n"},
+			acls:     []string{"SW ipv4 A per-user=false entries=2"},
+			warnings: []string{`k.log:4: access list: entry "this is garbage" does not start with permit, deny or remark`},
+		},
+		{name: "empty", files: []string{"h.log", ""}, warnings: []string{"h.log: empty file: no switch output read"}},
+		{name: "blank", files: []string{"i.log", "\r\n \n\t\n"}, warnings: []string{"i.log: empty file: no switch output read"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -463,10 +483,44 @@ func TestDACLFromText(t *testing.T) {
 			want: []acl1{{"ipv4", []string{"1 1 deny deny tcp any any eq 8449", "2 2 permit permit ip any any"}}},
 		},
 		{
+			// Copied from ISE's RADIUS live log, the dACL download shows
+			// each entry as "cisco-av-pair=ip:inacl#N=...": it was
+			// unevaluable.
+			name: "AV-pairs as the RADIUS live log shows them",
+			text: "cisco-av-pair=ip:inacl#1=deny tcp any host 10.0.0.11 eq 8449\nCisco-AV-Pair = ip:inacl#2=permit ip any any\n",
+			want: []acl1{{"ipv4", []string{"1 1 deny deny tcp any host 10.0.0.11 eq 8449", "2 2 permit permit ip any any"}}},
+		},
+		{
+			name:     "cisco-av-pair without an inacl entry is not an entry",
+			text:     "cisco-av-pair=url-redirect-acl=REDIRECT\n",
+			want:     []acl1{{"ipv4", []string{"1 1 unparsed cisco-av-pair=url-redirect-acl=REDIRECT"}}, {"ipv6", []string{"1 1 unparsed cisco-av-pair=url-redirect-acl=REDIRECT"}}},
+			warnings: []string{`x.acl:1: dACL X: entry "cisco-av-pair=url-redirect-acl=REDIRECT" cannot be judged: access list X: entry starts with "cisco-av-pair=url-redirect-acl=REDIRECT", not permit, deny or remark`},
+		},
+		{
 			name:     "an entry no family accepts stays in, unevaluable",
 			text:     "deny tcp any host 10.0.0.11 eq 8449\npermit tcp any object-group PSNS eq 8449 bogus\npermit ip any any\n",
 			want:     []acl1{{"ipv4", []string{"1 1 deny deny tcp any host 10.0.0.11 eq 8449", "2 2 permit permit tcp any object-group PSNS eq 8449 bogus", "3 3 permit permit ip any any"}}},
 			warnings: []string{`x.acl:2: dACL X: entry "permit tcp any object-group PSNS eq 8449 bogus" cannot be judged: network object-group PSNS is not resolved (its members are not in the access list output); bogus after the destination port is neither a port name nor a keyword this package knows`},
+		},
+		{
+			// Notepad's UTF-8 with a byte order mark: the first entry was
+			// "\ufeffdeny ..." and unevaluable.
+			name: "a byte order mark and Windows line ends",
+			text: "\ufeffdeny tcp any host 10.0.0.11 eq 8449\r\npermit ip any any\r\n",
+			want: []acl1{{"ipv4", []string{"1 1 deny deny tcp any host 10.0.0.11 eq 8449", "2 2 permit permit ip any any"}}},
+		},
+		{
+			// A listing copied from the switch: its header was an
+			// unparsable entry, unevaluable before every PSN.
+			name: "a switch's listing pasted whole",
+			text: "IPv6 access list xACSACLx-IPV6-EMP-64a351c6 (per-user)\n    deny tcp any host 2001:DB8::11 eq 8449 sequence 10\n    permit ipv6 any any (5120 matches) sequence 20\n",
+			want: []acl1{{"ipv6", []string{"1 2 deny deny tcp any host 2001:DB8::11 eq 8449 sequence 10", "2 3 permit permit ipv6 any any (5120 matches) sequence 20"}}},
+		},
+		{
+			name:     "two listings pasted: judged as one, with a warning",
+			text:     "Extended IP access list A\n    10 deny tcp any host 10.0.0.11 eq 8449\nExtended IP access list B\n    10 permit ip any any\n",
+			want:     []acl1{{"ipv4", []string{"1 2 deny 10 deny tcp any host 10.0.0.11 eq 8449", "2 4 permit 10 permit ip any any"}}},
+			warnings: []string{"x.acl:3: dACL X: a second access list starts here: the text is judged as one list"},
 		},
 		{name: "empty", text: "\n \n", warnings: []string{"x.acl: dACL X has no entries"}},
 	}
@@ -597,5 +651,52 @@ func TestInventorySetSwitch(t *testing.T) {
 	}
 	if !inv.RemoveSwitch("access-sw2") || inv.RemoveSwitch("access-sw2") || inv.Snapshot().Switch("access-sw2") != nil {
 		t.Error("RemoveSwitch")
+	}
+}
+
+// TestTranscriptsReadPathLinks: a symbolic link in a folder ("latest.log"
+// pointing at the day's transcript) was skipped without a word, so the
+// switch was missing from the audit.
+func TestTranscriptsReadPathLinks(t *testing.T) {
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "saved")
+	links := filepath.Join(dir, "links")
+	for _, d := range []string{saved, links} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sw1, err := os.ReadFile(filepath.Join(exampleSwitches, "access-sw1.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(saved, "access-sw1-2026-03-02.log"), sw1, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{
+		"latest.log":  filepath.Join(saved, "access-sw1-2026-03-02.log"),
+		"loop":        links,
+		"gone.log":    filepath.Join(dir, "nowhere.log"),
+		"devnull.log": os.DevNull,
+	} {
+		if err := os.Symlink(target, filepath.Join(links, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tr Transcripts
+	if err := tr.ReadPath(links); err != nil {
+		t.Fatal(err)
+	}
+	snap, ws := tr.Snapshot()
+	want := []string{
+		filepath.Join(links, "devnull.log") + ": symbolic link to a device or pipe, not a file: skipped",
+		filepath.Join(links, "gone.log") + ": symbolic link not read: stat " + filepath.Join(links, "gone.log") + ": no such file or directory",
+		filepath.Join(links, "loop") + ": symbolic link to a folder not followed: give the folder itself",
+	}
+	if got := warningTexts(ws); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings:\n got %q\nwant %q", got, want)
+	}
+	if len(snap.Switches()) != 1 || snap.Switches()[0].Name != "access-sw1" || len(snap.Switches()[0].Sessions) != 4 {
+		t.Errorf("switches %+v", snap.Switches())
 	}
 }

@@ -26,7 +26,8 @@ type Transcripts struct {
 
 // ReadPath reads a transcript file, or every file of a folder and its
 // subfolders in name order, skipping hidden files and Markdown (.md) notes
-// that describe the transcripts. A file that cannot be read is an error
+// that describe the transcripts. Symbolic links to files are read; links
+// to folders, broken links and other non-regular files are warnings. A file that cannot be read is an error
 // naming it; a file holding nothing syncwatch reads is a warning.
 func (t *Transcripts) ReadPath(path string) error {
 	info, err := os.Stat(path)
@@ -47,7 +48,26 @@ func (t *Transcripts) ReadPath(path string) error {
 			}
 			return nil
 		}
-		if d.IsDir() || !d.Type().IsRegular() || strings.EqualFold(filepath.Ext(p), ".md") {
+		if d.IsDir() || strings.EqualFold(filepath.Ext(p), ".md") {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			// A link to a transcript ("latest.log") is read; a link to a
+			// folder is not followed (it may loop), and says so.
+			target, err := os.Stat(p)
+			switch {
+			case err != nil:
+				t.warnings = append(t.warnings, Warning{File: p, Message: fmt.Sprintf("symbolic link not read: %v", err)})
+				return nil
+			case target.IsDir():
+				t.warnings = append(t.warnings, Warning{File: p, Message: "symbolic link to a folder not followed: give the folder itself"})
+				return nil
+			case !target.Mode().IsRegular():
+				t.warnings = append(t.warnings, Warning{File: p, Message: "symbolic link to a device or pipe, not a file: skipped"})
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			t.warnings = append(t.warnings, Warning{File: p, Message: "not a regular file: skipped"})
 			return nil
 		}
 		files++
@@ -127,7 +147,13 @@ func (t *Transcripts) Add(file, text string) {
 		}
 		recognised = true
 	}
-	if !recognised && strings.TrimSpace(text) != "" && len(ws) == 0 {
+	if strings.TrimSpace(text) == "" {
+		// A log whose capture failed, a zero-byte copy: nothing about the
+		// switch was read, which the audit must not take for a clean one.
+		t.warnings = append(t.warnings, Warning{File: file, Message: "empty file: no switch output read"})
+		return
+	}
+	if !recognised && len(ws) == 0 {
 		t.warnings = append(t.warnings, Warning{File: file, Message: "no switch output syncwatch reads (sessions, access lists, ARP, device tracking, show version)"})
 	}
 }
@@ -150,6 +176,18 @@ func (t *Transcripts) Snapshot() (*Snapshot, []Warning) {
 		bySwitch[o.Switch] = append(bySwitch[o.Switch], o)
 	}
 	ws := append([]Warning(nil), t.warnings...)
+	// A line the parser already warned about (an entry that is not one)
+	// is not warned about again when the switch's state is built.
+	type at struct {
+		file string
+		line int
+	}
+	read := map[at]bool{}
+	for _, w := range t.warnings {
+		if w.Line > 0 {
+			read[at{w.File, w.Line}] = true
+		}
+	}
 	var states []*SwitchState
 	for _, name := range names {
 		outs := bySwitch[name]
@@ -157,7 +195,11 @@ func (t *Transcripts) Snapshot() (*Snapshot, []Warning) {
 			continue
 		}
 		st, sw := NewSwitchState(name, outs, nil)
-		ws = append(ws, sw...)
+		for _, w := range sw {
+			if w.Line == 0 || !read[at{w.File, w.Line}] {
+				ws = append(ws, w)
+			}
+		}
 		states = append(states, st)
 	}
 	return NewSnapshot(states...), ws

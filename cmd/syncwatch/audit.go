@@ -261,12 +261,12 @@ func (r *auditReport) judge(snap *collectors.Snapshot) {
 }
 
 func (r *auditReport) judgeDACL(path string, p collectors.Posture) error {
-	text, err := os.ReadFile(path)
+	text, err := readDACLText(path)
 	if err != nil {
-		return fmt.Errorf("dACL text: %w", err)
+		return err
 	}
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	acls, ws := collectors.DACLFromText(path, name, string(text))
+	acls, ws := collectors.DACLFromText(path, name, text)
 	r.warnings = ws
 	var fams []string
 	for _, a := range acls {
@@ -279,6 +279,33 @@ func (r *auditReport) judgeDACL(path string, p collectors.Posture) error {
 	}
 	r.subject = fmt.Sprintf("dACL %s (%s, %s) for %s sessions", name, path, strings.Join(fams, " and "), p)
 	return nil
+}
+
+// maxDACLText bounds a dACL text: ISE's largest dACLs are a few thousand
+// entries, far below it.
+const maxDACLText = 4 << 20
+
+// readDACLText reads a dACL text file, refusing what cannot be one: a file
+// larger than maxDACLText (a device such as /dev/zero would otherwise be
+// read until memory runs out) or a binary file (a NUL byte; a text saved as
+// UTF-16 too).
+func readDACLText(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("dACL text: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxDACLText+1))
+	if err != nil {
+		return "", fmt.Errorf("dACL text %s: %w", path, err)
+	}
+	if len(data) > maxDACLText {
+		return "", fmt.Errorf("dACL text %s: larger than %d MiB: not a dACL", path, maxDACLText>>20)
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return "", fmt.Errorf("dACL text %s: offset %d: NUL byte: a binary file (or UTF-16), not a dACL text", path, i)
+	}
+	return string(data), nil
 }
 
 // writeJSON prints {"sessions", "acls", "findings", "warnings"}, one

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -204,6 +205,12 @@ func TestAuditBadInput(t *testing.T) {
 	}
 	badConfig := writeFile(t, "bad.yml", []byte("psns:\n  - name: psn1\n    adresses: [10.0.0.11]\n"))
 	emptyDACL := writeFile(t, "EMPTY.txt", []byte("\n"))
+	// A dACL text is read bounded, and a binary one is refused: --dacl
+	// /dev/zero read until memory ran out, a binary file printed its bytes
+	// as unevaluable entries.
+	binaryDACL := writeFile(t, "BIN.txt", []byte("deny tcp any any eq 8449\n\x00\x01\x02"))
+	utf16DACL := writeFile(t, "WIDE.txt", []byte("\xff\xfed\x00e\x00n\x00y\x00"))
+	hugeDACL := writeFile(t, "HUGE.txt", bytes.Repeat([]byte("deny tcp any host 10.0.0.11 eq 8449\n"), maxDACLText/36+1))
 
 	tests := []struct {
 		name       string
@@ -219,6 +226,12 @@ func TestAuditBadInput(t *testing.T) {
 			code: exitOK, stdoutHas: "warning: " + filepath.Join(folder, "notes.txt") + ":1: output not parsed: not a command syncwatch reads"},
 		{name: "missing dACL text", args: []string{"audit", "--psn", "10.0.0.11", "--dacl", "/nonexistent/X.txt", "--posture", "compliant"},
 			code: exitRuntime, stderr: "syncwatch audit: dACL text: open /nonexistent/X.txt: no such file or directory", stdoutNone: true},
+		{name: "binary dACL text", args: []string{"audit", "--psn", "10.0.0.11", "--dacl", binaryDACL, "--posture", "compliant"},
+			code: exitRuntime, stderr: "syncwatch audit: dACL text " + binaryDACL + ": offset 25: NUL byte: a binary file (or UTF-16), not a dACL text\n", stdoutNone: true},
+		{name: "UTF-16 dACL text", args: []string{"audit", "--psn", "10.0.0.11", "--dacl", utf16DACL, "--posture", "compliant"},
+			code: exitRuntime, stderr: "syncwatch audit: dACL text " + utf16DACL + ": offset 3: NUL byte", stdoutNone: true},
+		{name: "oversized dACL text", args: []string{"audit", "--psn", "10.0.0.11", "--dacl", hugeDACL, "--posture", "compliant"},
+			code: exitRuntime, stderr: "syncwatch audit: dACL text " + hugeDACL + ": larger than 4 MiB: not a dACL\n", stdoutNone: true},
 		{name: "empty dACL text: a warning, no finding", args: []string{"audit", "--psn", "10.0.0.11", "--dacl", emptyDACL, "--posture", "compliant"},
 			code: exitOK, stdoutHas: "warning: " + emptyDACL + ": dACL EMPTY has no entries"},
 		{name: "bad configuration", args: []string{"audit", "--config", badConfig, "--switch-output", exampleSwitches},

@@ -61,16 +61,35 @@ func ParseDACL(name string, family Family, text string) (*ACL, []ParseError) {
 
 // stripInACL removes the cisco-av-pair prefix ISE sends the entry in.
 func stripInACL(t string) string {
-	l := strings.ToLower(t)
-	for _, prefix := range []string{"ip:inacl#", "ipv6:inacl#"} {
-		if !strings.HasPrefix(l, prefix) {
+	entry, _ := CutAVPair(t)
+	return entry
+}
+
+// CutAVPair removes the RADIUS attribute prefix an entry is sent in, as ISE
+// stores or logs it: "ip:inacl#N=ENTRY" or "ipv6:inacl#N=ENTRY", optionally
+// after "cisco-av-pair=" (ISE's RADIUS live log shows the dACL download
+// that way). It returns the entry and the family the prefix names, or t
+// unchanged and 0 when there is no such prefix.
+func CutAVPair(t string) (string, Family) {
+	rest := t
+	if len(rest) > len("cisco-av-pair") && strings.EqualFold(rest[:len("cisco-av-pair")], "cisco-av-pair") {
+		r := strings.TrimLeft(rest[len("cisco-av-pair"):], " \t")
+		if !strings.HasPrefix(r, "=") {
+			return t, 0
+		}
+		rest = strings.TrimLeft(r[1:], " \t")
+	}
+	for _, p := range [...]struct {
+		prefix string
+		fam    Family
+	}{{"ipv6:inacl#", IPv6}, {"ip:inacl#", IPv4}} {
+		if len(rest) <= len(p.prefix) || !strings.EqualFold(rest[:len(p.prefix)], p.prefix) {
 			continue
 		}
-		rest := t[len(prefix):]
-		num, entry, ok := strings.Cut(rest, "=")
+		num, entry, ok := strings.Cut(rest[len(p.prefix):], "=")
 		if ok && isDigits(num) {
-			return strings.TrimSpace(entry)
+			return strings.TrimSpace(entry), p.fam
 		}
 	}
-	return t
+	return t, 0
 }

@@ -169,6 +169,10 @@ type cond struct {
 	tosNever         bool
 	ttl              portSet
 
+	// inactive marks an entry whose time-range the switch showed as
+	// inactive: it matches nothing now.
+	inactive bool
+
 	// unknown is the first condition this package cannot judge for any
 	// packet (IP options, IPv6 extension headers, IGMP type, unknown
 	// keyword); unknown port names live in their portSet.
@@ -207,6 +211,9 @@ func (a *verdictAcc) add(t tri, reason string) bool {
 func (c *cond) match(p *Packet, src, dst *[2]uint64, act Action) (tri, string) {
 	if c.whole != "" {
 		return maybe, c.whole
+	}
+	if c.inactive {
+		return no, ""
 	}
 	a := verdictAcc{res: yes}
 	if !c.protoAny && c.protoUnknown == "" && p.Proto != c.proto {

@@ -53,7 +53,7 @@ func compileRule(e *Entry) rule {
 	}
 	fast := (e.Action == Permit || e.Action == Deny) && c.protoUnknown == "" &&
 		c.src.unknown == "" && c.dst.unknown == "" && c.unknown == "" &&
-		!c.fragments && !c.ttl.present && c.tosMask == 0 && !c.tosNever &&
+		!c.fragments && !c.ttl.present && c.tosMask == 0 && !c.tosNever && !c.inactive &&
 		!c.hasICMP && c.allMask == 0 && c.anyMask == 0 && !c.srcPorts.present
 	if c.dstPorts.present {
 		d := &c.dstPorts
@@ -92,9 +92,11 @@ const (
 // implicit deny. An entry that cannot be judged for p (object-group, FQDN,
 // unknown keyword, parse error, an unknown source port against a partial
 // source-port condition, ...) yields Unknown naming that entry as soon as
-// the walk reaches it and its other conditions do not exclude p. A
-// time-range is taken as always active; Result.TimeRange marks a verdict
-// that relied on that. Evaluate does not allocate.
+// the walk reaches it and its other conditions do not exclude p. An entry
+// with a time-range applies as the listing showed it, "(active)" or
+// "(inactive)" (this is a verdict for now; Result.TimeRange marks it), and
+// is unknown when the listing did not say (a dACL text). Evaluate does not
+// allocate.
 func (a *ACL) Evaluate(p Packet) Result {
 	switch a.Family {
 	case IPv4:

@@ -270,8 +270,14 @@ func TestEvaluateProtocolsAndKeywords(t *testing.T) {
 		implicitDeny(evalCase{name: "icmp name with code, other code", lines: []string{"permit icmp any any port-unreachable"}, pkt: icmp(3, 1)}),
 		{name: "icmp type number", lines: []string{"deny icmp any any 3"}, pkt: icmp(3, 13), verdict: Denied, seq: 10, text: "deny icmp any any 3"},
 		{name: "log and log-input are no conditions", lines: []string{"deny tcp any any eq 8449 log", "permit ip any any log-input"}, pkt: pkt, verdict: Denied, seq: 10, text: "deny tcp any any eq 8449 log"},
-		{name: "time-range is taken as active", lines: []string{"deny tcp any any eq 8449 time-range WORK"}, pkt: pkt, verdict: Denied, seq: 10, text: "deny tcp any any eq 8449 time-range WORK", timed: true},
-		{name: "inactive time-range is taken as active too", lines: []string{"deny tcp any any eq 8449 time-range WORK (inactive)"}, pkt: pkt, verdict: Denied, seq: 10, text: "deny tcp any any eq 8449 time-range WORK", timed: true},
+		// A time-range entry applies as the switch showed it now; an
+		// inactive deny was taken as active, and a compliant session that
+		// reaches the PSN while it is inactive judged healthy.
+		{name: "active time-range", lines: []string{"deny tcp any any eq 8449 time-range WORK (active)"}, pkt: pkt, verdict: Denied, seq: 10, text: "deny tcp any any eq 8449 time-range WORK (active)", timed: true},
+		{name: "inactive time-range matches nothing", lines: []string{"deny tcp any any eq 8449 time-range WORK (inactive)", "permit ip any any"}, pkt: pkt, verdict: Permitted, seq: 20, text: "permit ip any any"},
+		{name: "time-range of unknown state: unknown", lines: []string{"deny tcp any any eq 8449 time-range WORK", "permit ip any any"}, pkt: pkt, verdict: Unknown, seq: 10, text: "deny tcp any any eq 8449 time-range WORK",
+			reason: "time-range WORK: whether it is active now is not known (the switch prints (active) or (inactive))"},
+		{name: "time-range of another port: no match whatever its state", lines: []string{"deny tcp any any eq 443 time-range WORK", "deny tcp any any eq 8449"}, pkt: pkt, verdict: Denied, seq: 20, text: "deny tcp any any eq 8449"},
 		{name: "dscp ef, best-effort SYN", lines: []string{"deny tcp any any eq 8449 dscp ef", "permit ip any any"}, pkt: pkt, verdict: Permitted, seq: 20, text: "permit ip any any"},
 		{name: "dscp ef, EF SYN", lines: []string{"deny tcp any any eq 8449 dscp ef", "permit ip any any"}, pkt: tos(46 << 2), verdict: Denied, seq: 10, text: "deny tcp any any eq 8449 dscp ef"},
 		{name: "dscp default", lines: []string{"deny tcp any any dscp default"}, pkt: pkt, verdict: Denied, seq: 10, text: "deny tcp any any dscp default"},

@@ -177,8 +177,9 @@ type Entry struct {
 	// LineNo is the input line, 0 if unknown.
 	LineNo int
 	Action Action
-	// TimeRange names the entry's time-range; the evaluator treats it as
-	// always active and marks results decided by such an entry.
+	// TimeRange names the entry's time-range; the evaluator follows
+	// TimeRangeState (an entry without one is unknown) and marks results
+	// decided by such an entry.
 	TimeRange string
 	// TimeRangeState is "active" or "inactive" when the switch printed it.
 	TimeRangeState string
@@ -186,6 +187,11 @@ type Entry struct {
 	// (object-group, FQDN host, unknown keyword, parse error, ...); empty
 	// when every condition can be.
 	Unevaluable string
+	// NotUnderstood is the part of Unevaluable that is words this package
+	// does not know (an unknown keyword or port name), as opposed to
+	// conditions it knows but cannot judge (an object-group, a TTL): a
+	// caller reading a listing warns about it.
+	NotUnderstood string
 
 	text string
 	cond cond
@@ -218,8 +224,8 @@ type Result struct {
 	Text  string
 	// Implicit marks a verdict from the implicit entries at the end.
 	Implicit bool
-	// TimeRange marks a verdict from an entry with a time-range, which
-	// was assumed active.
+	// TimeRange marks a verdict from an entry with a time-range that the
+	// switch showed active: it holds while the time-range is.
 	TimeRange bool
 	// Reason explains an Unknown verdict or an implicit one.
 	Reason string

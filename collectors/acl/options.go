@@ -103,9 +103,17 @@ func (p *entryParser) options() error {
 			}
 			p.e.TimeRange = name
 			p.emit(t, name)
-			if st := p.peek(); st == "(active)" || st == "(inactive)" {
+			// The switch prints whether the time-range is active now; the
+			// entry applies only while it is. Without that (a dACL text)
+			// the verdict would be a guess.
+			switch st := p.peek(); st {
+			case "(active)", "(inactive)":
 				p.e.TimeRangeState = strings.Trim(st, "()")
+				p.c.inactive = st == "(inactive)"
+				p.emit(st) // kept: the canonical text must judge the same
 				p.pos++
+			default:
+				p.unresolved(fmt.Sprintf("time-range %s: whether it is active now is not known (the switch prints (active) or (inactive))", name))
 			}
 		case t == "established":
 			if err := p.needTCP(t); err != nil {
@@ -180,7 +188,9 @@ func (p *entryParser) options() error {
 			p.emit(raw)
 			p.out = append(p.out, p.toks[p.pos:]...)
 			p.pos = len(p.toks)
-			p.unresolved(fmt.Sprintf("unknown keyword %q", raw))
+			why := fmt.Sprintf("unknown keyword %q", raw)
+			p.unresolved(why)
+			p.unknown = append(p.unknown, why)
 		}
 	}
 	return nil

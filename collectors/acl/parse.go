@@ -27,6 +27,7 @@ func ParseEntry(family Family, kind Kind, text string) (Entry, error) {
 		return e, err
 	}
 	e.Unevaluable = strings.Join(p.reasons, "; ")
+	e.NotUnderstood = strings.Join(p.unknown, "; ")
 	return e, nil
 }
 
@@ -47,6 +48,7 @@ type entryParser struct {
 	// proto is the protocol number, protoAny, or -2 when unresolved.
 	proto   int
 	reasons []string
+	unknown []string // the reasons that are words this package does not know
 }
 
 const protoUnresolved = -2

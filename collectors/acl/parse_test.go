@@ -48,9 +48,9 @@ func TestParseEntry(t *testing.T) {
 		{name: "match-any", text: "permit tcp any any match-any +SYN -ack", want: "permit tcp any any match-any +syn -ack"},
 		{name: "flag words", text: "permit tcp any 10.1.1.0 0.0.255.255 established psh", want: "permit tcp any 10.1.1.0 0.0.255.255 established psh"},
 		// Tolerated keywords.
-		{name: "log-input and time-range", text: "permit ahp any any log-input time-range test (active)", want: "permit ahp any any log-input time-range test",
+		{name: "log-input and time-range", text: "permit ahp any any log-input time-range test (active)", want: "permit ahp any any log-input time-range test (active)",
 			timeRange: "test", trState: "active"},
-		{name: "inactive time-range", text: "permit ip any host 10.1.10.11 log time-range test2 (inactive)", want: "permit ip any host 10.1.10.11 log time-range test2",
+		{name: "inactive time-range", text: "permit ip any host 10.1.10.11 log time-range test2 (inactive)", want: "permit ip any host 10.1.10.11 log time-range test2 (inactive)",
 			timeRange: "test2", trState: "inactive"},
 		{name: "log cookie as shown", text: "permit tcp host 169.254.3.3 gt 1023 169.254.3.4 0.0.0.1 log (tag = established)", want: "permit tcp host 169.254.3.3 gt 1023 169.254.3.4 0.0.0.1 log (tag = established)"},
 		{name: "log cookie as configured", text: "permit tcp any any log established", want: "permit tcp any any log (tag = established)"},
@@ -99,7 +99,7 @@ func TestParseEntry(t *testing.T) {
 		{name: "ipv6 extension headers", fam: IPv6, text: "permit tcp 2A01:720::/29 any log auth routing sequence 10", want: "permit tcp 2a01:720::/29 any log auth routing", seq: 10,
 			unevaluable: authHdr + "; routing matches IPv6 extension headers or flow labels, which a Packet does not describe"},
 		{name: "ipv6 icmp name", fam: IPv6, text: "deny icmp any any nd-ns sequence 1920000", want: "deny icmp any any nd-ns", seq: 1920000, action: Deny},
-		{name: "ipv6 time-range then sequence", fam: IPv6, text: "permit tcp host 2000::1 host 2002::1 time-range GO (active) sequence 10", want: "permit tcp host 2000::1 host 2002::1 time-range GO", seq: 10,
+		{name: "ipv6 time-range then sequence", fam: IPv6, text: "permit tcp host 2000::1 host 2002::1 time-range GO (active) sequence 10", want: "permit tcp host 2000::1 host 2002::1 time-range GO (active)", seq: 10,
 			timeRange: "GO", trState: "active"},
 		// Standard lists.
 		{name: "standard as shown", kind: Standard, text: "permit 10.70.10.0, wildcard bits 0.0.10.255 (8353358 matches)", want: "permit 10.70.10.0, wildcard bits 0.0.10.255"},

@@ -132,6 +132,7 @@ func (p *entryParser) ports(dst bool) (portSet, error) {
 			s.reason = fmt.Sprintf("%s after the destination port is neither a port name nor a keyword this package knows", strings.Join(unknown, ", "))
 		}
 		p.reasons = append(p.reasons, s.reason)
+		p.unknown = append(p.unknown, s.reason)
 	}
 	switch op {
 	case "eq":

@@ -158,10 +158,28 @@ func isTrackingLegend(t string) bool {
 	if len(t) > 5 && isHex(t[:4]) && t[4] == ':' {
 		return true
 	}
-	if key, value, ok := splitKey(t); ok && value != "" && !strings.ContainsAny(key, ".") {
+	if key, value, ok := splitKey(t); ok && value != "" && isLegendKey(key) && lookupSessionKey(key) == keyUnknown {
 		return true
 	}
 	return false
+}
+
+// isLegendKey reports whether key can name a legend's counter ("max/box",
+// "REACHABLE"): it starts with a letter and holds only letters, digits,
+// spaces, "/", "-" and "_". A logger's "[2026-12-04 10:00:01]" before a
+// line, an address or a session's "Interface" key are not legends.
+func isLegendKey(key string) bool {
+	key = trim(key)
+	if key == "" || !isLetter(key[0]) {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !(isLetter(c) || c >= '0' && c <= '9' || c == ' ' || c == '/' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // isInterfaceList reports whether t is a comma-separated list of

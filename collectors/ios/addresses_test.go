@@ -158,9 +158,37 @@ System image file is "flash:packages.conf"
 				Image: "flash:packages.conf", Hostname: "sw3850", Uptime: "3 weeks, 2 days", Line: 1},
 		},
 		{
+			// "show version | include XE" keeps only the XE banner: the
+			// release was not found.
+			name: "IOS-XE banner alone",
+			text: "Cisco IOS XE Software, Version 17.09.04a\n",
+			want: Version{Platform: PlatformIOSXE, Release: "17.09.04a", Line: 1},
+		},
+		{
+			name: "IOS-XE banner and IOS line: the IOS line's release",
+			text: "Cisco IOS XE Software, Version 17.09.04a\nCisco IOS Software [Cupertino], Catalyst L3 Switch Software (CAT9K_IOSXE), Version 17.9.4a, RELEASE SOFTWARE (fc3)\n",
+			want: Version{Platform: PlatformIOSXE, Release: "17.9.4a", ImageID: "CAT9K_IOSXE", Line: 1},
+		},
+		{
 			name:     "no release",
 			text:     "hello\n",
 			warnings: []string{"show version: no Cisco IOS software release found"},
+		},
+		{
+			// Another vendor's switch said only "no Cisco IOS software
+			// release found".
+			name: "Junos",
+			text: "Hostname: ex-1\nModel: ex4300-48p\nJunos: 20.4R3-S2\n",
+			want: Version{Platform: PlatformJunos, Line: 3},
+			warnings: []string{`line 3: unsupported platform junos: show version output not parsed (recognised by ` +
+				`"Junos: 20.4R3-S2"); syncwatch reads Cisco IOS and IOS-XE only`},
+		},
+		{
+			name: "Arista EOS",
+			text: "Arista DCS-7050SX-64-R\nHardware version:    01.11\nSoftware image version: 4.24.2F\n",
+			want: Version{Platform: PlatformEOS, Line: 1},
+			warnings: []string{`line 1: unsupported platform arista-eos: show version output not parsed (recognised by ` +
+				`"Arista DCS-7050SX-64-R"); syncwatch reads Cisco IOS and IOS-XE only`},
 		},
 		{
 			name: "IOS-XR",
@@ -180,5 +208,33 @@ System image file is "flash:packages.conf"
 				t.Errorf("warnings:\n got %q\nwant %q", gw, tc.warnings)
 			}
 		})
+	}
+}
+
+// TestParseDeviceTrackingLegendKeys: above the table, any line with a colon
+// was taken for a legend and dropped without a warning: a terminal
+// logger's timestamp ("[2026-12-04 10:00:01] ...") hid a whole transcript,
+// and a session line pasted above the table vanished.
+func TestParseDeviceTrackingLegendKeys(t *testing.T) {
+	text := "Binding Table has 1 entries, 1 dynamic (limit 200000)\n" + // 1
+		"Codes: L - Local, S - Static, ND - Neighbor Discovery\n" + // 2
+		"0001:MAC and LLA match     0002:Orig trunk\n" + // 3
+		"max/box  : no limit\n" + // 4
+		"[2026-12-04 10:00:01] access-sw1#show access-session\n" + // 5
+		"            Interface:  GigabitEthernet1/0/3\n" + // 6
+		"10.1.1.1: reachable\n" + // 7
+		"    Network Layer Address                    Link Layer Address     Interface  vlan       prlvl      age        state      Time left\n" + // 8
+		"DH4 10.1.10.25                               a4bb.6d10.2205         Gi1/0/5    10         0025       7s         REACHABLE  293 s try 0\n" // 9
+	got, ws := ParseDeviceTracking(text)
+	if len(got) != 1 || got[0].IP.String() != "10.1.10.25" || got[0].Line != 9 {
+		t.Errorf("entries %+v", got)
+	}
+	want := []string{
+		`line 5: device tracking: unrecognised line "[2026-12-04 10:00:01] access-sw1#show access-session"`,
+		`line 6: device tracking: unrecognised line "Interface:  GigabitEthernet1/0/3"`,
+		`line 7: device tracking: unrecognised line "10.1.1.1: reachable"`,
+	}
+	if gw := warningStrings(ws); !reflect.DeepEqual(gw, want) {
+		t.Errorf("warnings:\n got %q\nwant %q", gw, want)
 	}
 }

@@ -172,6 +172,13 @@ func detectOutput(output string) Kind {
 // Parse parses one command's output with the parser Detect picks. An
 // output no parser reads yields one warning (none when it is blank).
 func Parse(command, output string) (Result, []Warning) {
+	if num, msg := rejected(output); num > 0 {
+		what := "the command"
+		if command != "" {
+			what = quote(command)
+		}
+		return Result{}, []Warning{{Line: num, Message: fmt.Sprintf("the switch rejected %s: %s", what, quote(msg))}}
+	}
 	r := Result{Kind: Detect(command, output)}
 	var ws []Warning
 	switch r.Kind {
@@ -196,7 +203,11 @@ func Parse(command, output string) (Result, []Warning) {
 			return r, nil
 		}
 		if p, num := DetectPlatform(output); p != "" && !Supported(p) {
-			return r, []Warning{unsupported(num, p, "command", command)}
+			what := "command"
+			if command != "" {
+				what = quote(command)
+			}
+			return r, []Warning{unsupported(num, p, what, lineAt(output, num))}
 		}
 		what := "output"
 		if command != "" {
@@ -216,12 +227,36 @@ type Parsed struct {
 // ParseTranscript splits a saved terminal session into commands and parses
 // each output. Warnings and the Line of every record are line numbers in the
 // transcript. Commands without output (terminal length 0, enable) are
-// returned with an empty Result and no warning.
+// returned with an empty Result and no warning. Once an output shows that a
+// switch runs another platform (NX-OS, IOS-XR, ASA), that switch's later
+// outputs are not parsed (half-read records would be wrong): its one
+// unsupported-platform warning says how many were skipped.
 func ParseTranscript(text string) ([]Parsed, []Warning) {
 	cmds, ws := SplitTranscript(text)
+	if len(cmds) == 1 && cmds[0].Switch == "" {
+		if num, l := hiddenPrompt(cmds[0].Output); num > 0 {
+			ws = append(ws, Warning{Line: num, Message: fmt.Sprintf(
+				"%s looks like a prompt and command after other text: no prompt was recognised at the start of a line, so the file is read as one output and may lose what follows", quote(l))})
+		}
+	}
 	out := make([]Parsed, 0, len(cmds))
+	type other struct{ warning, skipped int }
+	others := map[string]*other{} // switch -> its unsupported-platform warning
 	for _, c := range cmds {
+		if o := others[c.Switch]; o != nil {
+			if !isBlank(c.Output) {
+				o.skipped++
+			}
+			out = append(out, Parsed{Command: c})
+			continue
+		}
 		r, cw := Parse(c.Command, c.Output)
+		for i := range cw {
+			if cw[i].Platform != "" {
+				others[c.Switch] = &other{warning: len(ws) + i}
+				break
+			}
+		}
 		cw = shift(cw, c.OutputLine)
 		for i := range cw {
 			if cw[i].Line == 0 {
@@ -231,6 +266,14 @@ func ParseTranscript(text string) ([]Parsed, []Warning) {
 		ws = append(ws, cw...)
 		r.shift(c.OutputLine)
 		out = append(out, Parsed{Command: c, Result: r})
+	}
+	for _, o := range others {
+		switch {
+		case o.skipped == 1:
+			ws[o.warning].Message += "; 1 later output of this switch not parsed either"
+		case o.skipped > 1:
+			ws[o.warning].Message += fmt.Sprintf("; %d later outputs of this switch not parsed either", o.skipped)
+		}
 	}
 	return out, ws
 }
@@ -262,5 +305,73 @@ func (r *Result) shift(first int) {
 	}
 	if r.Version.Line > 0 {
 		r.Version.Line += d
+	}
+}
+
+// lineAt returns line num (1-based) of text, trimmed.
+func lineAt(text string, num int) string {
+	ls := newLines(text)
+	for {
+		l, n, ok := ls.next()
+		if !ok {
+			return ""
+		}
+		if n == num {
+			return trim(l)
+		}
+	}
+}
+
+// hiddenPrompt finds, in a text where SplitTranscript found no prompt, the
+// first line that holds "HOST#show ..." (or "HOST>sh ...") after some other
+// text: a prefix a terminal logger added that syncwatch does not clean up.
+// It returns the line's number and text, or 0.
+func hiddenPrompt(text string) (int, string) {
+	ls := newLines(text)
+	for {
+		line, num, ok := ls.next()
+		if !ok {
+			return 0, ""
+		}
+		for i := 1; i < len(line); i++ {
+			if line[i] != '#' && line[i] != '>' {
+				continue
+			}
+			j := i
+			for j > 0 && (isLetter(line[j-1]) || line[j-1] >= '0' && line[j-1] <= '9' || line[j-1] == '-' || line[j-1] == '_' || line[j-1] == '.') {
+				j--
+			}
+			if j == i || j == 0 || line[j-1] != ' ' && line[j-1] != ']' && line[j-1] != '\t' {
+				continue
+			}
+			w, _ := firstField(trim(line[i+1:]))
+			if isShowWord(w) {
+				return num, line
+			}
+		}
+	}
+}
+
+// rejected returns the line and text of the error IOS prints instead of an
+// output ("% Invalid input detected at '^' marker.", "% Ambiguous command"),
+// when that is the output's first non-blank line after the caret IOS puts
+// under the typed command; 0 otherwise.
+func rejected(output string) (int, string) {
+	ls := newLines(output)
+	for {
+		line, num, ok := ls.next()
+		if !ok {
+			return 0, ""
+		}
+		t := trim(line)
+		if t == "" || t == "^" {
+			continue
+		}
+		for _, p := range [...]string{"% Invalid input", "% Incomplete command", "% Ambiguous command", "% Unknown command", "% Invalid command"} {
+			if hasPrefixFold(t, p) {
+				return num, t
+			}
+		}
+		return 0, ""
 	}
 }

@@ -1,6 +1,9 @@
 package ios
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+)
 
 func TestDetectCommand(t *testing.T) {
 	tests := []struct {
@@ -176,5 +179,43 @@ func TestDetectPlatform(t *testing.T) {
 	}
 	if !Supported("") || !Supported(PlatformIOS) || !Supported(PlatformIOSXE) || Supported(PlatformNXOS) {
 		t.Error("Supported")
+	}
+}
+
+// TestParseOtherPlatformOutput: an output no parser takes, from another
+// platform, named the command as its evidence (`recognised by ""` for a
+// bare output) instead of the line that gave the platform away.
+func TestParseOtherPlatformOutput(t *testing.T) {
+	tests := []struct{ command, output, want string }{
+		{"", "Arista DCS-7050SX-64-R\nSoftware image version: 4.24.2F\n",
+			`line 1: unsupported platform arista-eos: command output not parsed (recognised by "Arista DCS-7050SX-64-R"); syncwatch reads Cisco IOS and IOS-XE only`},
+		{"show interfaces status", "x\n  ArubaOS-CX 10.08\n",
+			`line 2: unsupported platform aruba-cx: "show interfaces status" output not parsed (recognised by "ArubaOS-CX 10.08"); syncwatch reads Cisco IOS and IOS-XE only`},
+		{"", "Hostname: ex-1\nModel: ex4300-48p\nJunos: 20.4R3-S2\n",
+			`line 3: unsupported platform junos: command output not parsed (recognised by "Junos: 20.4R3-S2"); syncwatch reads Cisco IOS and IOS-XE only`},
+	}
+	for _, tc := range tests {
+		_, ws := Parse(tc.command, tc.output)
+		if got := warningStrings(ws); !reflect.DeepEqual(got, []string{tc.want}) {
+			t.Errorf("Parse(%q, %q) warnings %q, want %q", tc.command, tc.output, got, tc.want)
+		}
+	}
+}
+
+// TestParseRejectedCommand: the error IOS prints for a mistyped command
+// was an "unrecognised line" of the parser the command named.
+func TestParseRejectedCommand(t *testing.T) {
+	tests := []struct{ command, output, want string }{
+		{"show access-session int Gi1/0/9 det", "% Invalid input detected at '^' marker.\n",
+			`line 1: the switch rejected "show access-session int Gi1/0/9 det": "% Invalid input detected at '^' marker."`},
+		{"sh ip acc", "                    ^\n% Ambiguous command:  \"sh ip acc\"\n",
+			`line 2: the switch rejected "sh ip acc": "% Ambiguous command:  \"sh ip acc\""`},
+		{"", "% Incomplete command.\n", `line 1: the switch rejected the command: "% Incomplete command."`},
+	}
+	for _, tc := range tests {
+		r, ws := Parse(tc.command, tc.output)
+		if got := warningStrings(ws); r.Kind != KindUnknown || !reflect.DeepEqual(got, []string{tc.want}) {
+			t.Errorf("Parse(%q): kind %q warnings %q, want %q", tc.command, r.Kind, got, tc.want)
+		}
 	}
 }

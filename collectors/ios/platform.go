@@ -12,6 +12,11 @@ const (
 	PlatformNXOS  = "nx-os"
 	PlatformIOSXR = "ios-xr"
 	PlatformASA   = "asa"
+	// Other vendors' switches, recognised so that their output gets the
+	// one unsupported-platform warning instead of a parser's complaints.
+	PlatformJunos   = "junos"
+	PlatformEOS     = "arista-eos"
+	PlatformArubaCX = "aruba-cx"
 )
 
 // Supported reports whether syncwatch parses output of the platform; an
@@ -33,6 +38,12 @@ func platformMarker(t string) string {
 		return PlatformIOSXR
 	case hasPrefixFold(t, "Cisco Adaptive Security Appliance Software"):
 		return PlatformASA
+	case hasPrefixFold(t, "Junos: "), hasPrefixFold(t, "JUNOS Software Release"), hasPrefixFold(t, "JUNOS OS Kernel"):
+		return PlatformJunos
+	case hasPrefixFold(t, "Arista DCS-"), hasPrefixFold(t, "Arista CCS-"), hasPrefixFold(t, "Arista vEOS"):
+		return PlatformEOS
+	case hasPrefixFold(t, "ArubaOS-CX"), hasPrefixFold(t, "(c) Copyright") && strings.Contains(t, "Hewlett Packard Enterprise"):
+		return PlatformArubaCX
 	}
 	return ""
 }
@@ -56,7 +67,7 @@ func DetectPlatform(text string) (platform string, line int) {
 // unsupported is the one warning a parser returns for another platform's
 // output instead of half-parsed records.
 func unsupported(num int, platform, what, evidence string) Warning {
-	return Warning{Line: num, Message: fmt.Sprintf(
+	return Warning{Line: num, Platform: platform, Message: fmt.Sprintf(
 		"unsupported platform %s: %s output not parsed (recognised by %s); syncwatch reads Cisco IOS and IOS-XE only",
 		platform, what, quote(evidence))}
 }

@@ -106,11 +106,24 @@ func isExecCommand(cmd string) bool {
 }
 
 // cleanTerminal replays what a terminal shows for lines that hold
-// backspaces or bare carriage returns (the pager's "--More--" erased by
-// backspaces, progress lines rewritten in place) and drops a "--More--"
-// left at the start of a line; other text is returned as is.
+// backspaces, bare carriage returns or ANSI escape sequences (the pager's
+// "--More--" erased by backspaces, progress lines rewritten in place, a
+// coloured prompt of a jump host, PuTTY's and SecureCRT's raw logs) and
+// drops a "--More--" left at the start of a line. It blanks the syslog
+// messages that console logging or `terminal monitor` prints amid an
+// output ("*Dec  4 10:00:01.123: %DOT1X-5-SUCCESS: ..."), and drops a UTF-8
+// byte order mark at the start of the text (a log saved by a Windows
+// editor), PuTTY's "=~=~=~= PuTTY log DATE =~=~=~=" lines and the
+// "[timestamp] " a terminal logger writes before every line (SecureCRT's and MobaXterm's per-line timestamps). Line numbers do
+// not change; other text is returned as is.
 func cleanTerminal(text string) string {
-	if !strings.Contains(text, "--More--") && strings.IndexByte(text, '\b') < 0 && !hasInnerCR(text) {
+	text = strings.TrimPrefix(text, "\ufeff")
+	text = blankPuTTYHeaders(text)
+	if stampedLog(text) {
+		text = stripStamps(text)
+	}
+	if !strings.Contains(text, "--More--") && strings.IndexByte(text, '\b') < 0 && strings.IndexByte(text, esc) < 0 &&
+		!hasInnerCR(text) && !strings.Contains(text, ": %") {
 		return text
 	}
 	var b strings.Builder
@@ -129,9 +142,12 @@ func cleanTerminal(text string) string {
 		first = false
 		buf = replayLine(buf[:0], line)
 		s := trim(string(buf))
-		if strings.HasPrefix(s, "--More--") {
+		switch {
+		case strings.HasPrefix(s, "--More--"):
 			line = trim(s[len("--More--"):])
-		} else {
+		case isSyslog(s):
+			line = "" // a log message the console printed amid the output
+		default:
 			line = string(buf)
 		}
 		b.WriteString(line)
@@ -153,9 +169,14 @@ func hasInnerCR(text string) bool {
 	return false
 }
 
+// esc starts an ANSI escape sequence.
+const esc = 0x1b
+
 // replayLine writes into buf what a terminal displays for line: a
-// backspace moves the cursor left, a carriage return to the start, other
-// bytes overwrite at the cursor.
+// backspace moves the cursor left, a carriage return to the start, an ANSI
+// escape sequence moves the cursor (CSI n D, n C), erases to the end of the
+// line (CSI K) or, like colours, shows nothing; other bytes overwrite at the
+// cursor.
 func replayLine(buf []byte, line string) []byte {
 	cursor := 0
 	for i := 0; i < len(line); i++ {
@@ -166,6 +187,20 @@ func replayLine(buf []byte, line string) []byte {
 			}
 		case '\r':
 			cursor = 0
+		case esc:
+			var final byte
+			var n int
+			i, final, n = escapeSequence(line, i)
+			switch final {
+			case 'D':
+				cursor = max(cursor-max(n, 1), 0)
+			case 'C':
+				cursor = min(cursor+max(n, 1), len(buf))
+			case 'K':
+				if n == 0 && cursor < len(buf) {
+					buf = buf[:cursor]
+				}
+			}
 		default:
 			if cursor < len(buf) {
 				buf[cursor] = c
@@ -176,4 +211,190 @@ func replayLine(buf []byte, line string) []byte {
 		}
 	}
 	return buf
+}
+
+// escapeSequence skips the ANSI escape sequence starting at line[i] (ESC)
+// and returns the index of its last byte, the final byte of a CSI sequence
+// ("ESC [ params final"; 0 for other sequences) and its first numeric
+// parameter (0 when absent). OSC sequences ("ESC ] ... BEL" or "ESC ] ...
+// ESC \") and two- or three-byte ones ("ESC ( B", "ESC =") are skipped
+// whole; a sequence cut by the end of the line ends there.
+func escapeSequence(line string, i int) (last int, final byte, n int) {
+	j := i + 1
+	if j >= len(line) {
+		return i, 0, 0
+	}
+	switch line[j] {
+	case '[':
+		first := true
+		for j++; j < len(line); j++ {
+			c := line[j]
+			switch {
+			case c >= '0' && c <= '9':
+				if first && n < 1<<16 {
+					n = n*10 + int(c-'0')
+				}
+			case c >= 0x20 && c <= 0x3f:
+				first = false
+				// ";" and the other parameter or intermediate bytes
+			case c >= 0x40 && c <= 0x7e:
+				return j, c, n
+			default:
+				return j - 1, 0, 0 // not a CSI byte: the sequence ends before it
+			}
+		}
+		return len(line) - 1, 0, 0
+	case ']':
+		for j++; j < len(line); j++ {
+			if line[j] == 0x07 {
+				return j, 0, 0
+			}
+			if line[j] == esc && j+1 < len(line) && line[j+1] == '\\' {
+				return j + 1, 0, 0
+			}
+		}
+		return len(line) - 1, 0, 0
+	}
+	for j < len(line) && line[j] >= 0x20 && line[j] <= 0x2f {
+		j++ // intermediate bytes of "ESC ( B"
+	}
+	if j < len(line) && line[j] >= 0x30 && line[j] <= 0x7e {
+		return j, 0, 0
+	}
+	return j - 1, 0, 0
+}
+
+// stampLen returns the length of a logger's "[timestamp] " at the start of
+// line (a bracketed text of 8 to 40 bytes holding a digit and a colon, and
+// one space after it), or 0.
+func stampLen(line string) int {
+	if len(line) < 10 || line[0] != '[' {
+		return 0
+	}
+	end := strings.IndexByte(line[:min(len(line), 42)], ']')
+	if end < 9 {
+		return 0
+	}
+	inner := line[1:end]
+	if !strings.ContainsRune(inner, ':') || strings.IndexAny(inner, "0123456789") < 0 || strings.ContainsAny(inner, "[\n") {
+		return 0
+	}
+	n := end + 1
+	if n < len(line) && line[n] == ' ' {
+		n++
+	}
+	return n
+}
+
+// stampedLog reports whether every non-blank line among the first 50 of
+// text starts with a logger's timestamp.
+func stampedLog(text string) bool {
+	if len(text) == 0 || text[0] != '[' {
+		return false
+	}
+	ls := newLines(text)
+	seen := 0
+	for seen < 50 {
+		line, _, ok := ls.next()
+		if !ok {
+			break
+		}
+		if isBlank(line) {
+			continue
+		}
+		if stampLen(line) == 0 {
+			return false
+		}
+		seen++
+	}
+	return seen > 0
+}
+
+// stripStamps removes the logger's timestamp from every line that has one,
+// keeping the lines where they are.
+func stripStamps(text string) string {
+	var b strings.Builder
+	b.Grow(len(text))
+	for len(text) > 0 {
+		end := strings.IndexByte(text, '\n')
+		line := text
+		if end >= 0 {
+			line = text[:end+1]
+		}
+		text = text[len(line):]
+		b.WriteString(line[stampLen(line):])
+	}
+	return b.String()
+}
+
+// isSyslog reports whether a trimmed line is an IOS log message: an
+// optional sequence number ("000123: "), a timestamp holding hh:mm:ss, then
+// ": %FACILITY-SEVERITY-MNEMONIC:" ("%DOT1X-5-SUCCESS:",
+// "%LINEPROTO-5-UPDOWN:", "%SYS-5-CONFIG_I:").
+func isSyslog(s string) bool {
+	i := strings.Index(s, ": %")
+	if i < 8 || i > 60 || !hasClock(s[:i]) {
+		return false
+	}
+	rest := s[i+3:]
+	end := strings.IndexByte(rest, ':')
+	if end < 0 {
+		return false
+	}
+	parts := strings.Split(rest[:end], "-")
+	if len(parts) < 3 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" {
+			return false
+		}
+		for j := 0; j < len(p); j++ {
+			if c := p[j]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+				return false
+			}
+		}
+	}
+	sev := parts[len(parts)-2]
+	return len(sev) == 1 && sev[0] >= '0' && sev[0] <= '7'
+}
+
+// hasClock reports whether s holds a time of day "hh:mm:ss".
+func hasClock(s string) bool {
+	digit := func(c byte) bool { return c >= '0' && c <= '9' }
+	for i := 0; i+8 <= len(s); i++ {
+		if digit(s[i]) && digit(s[i+1]) && s[i+2] == ':' && digit(s[i+3]) && digit(s[i+4]) && s[i+5] == ':' && digit(s[i+6]) && digit(s[i+7]) {
+			return true
+		}
+	}
+	return false
+}
+
+// puttyHeader starts the line PuTTY writes each time it opens a log file.
+const puttyHeader = "=~=~=~=~=~=~=~=~=~=~=~= PuTTY log "
+
+// blankPuTTYHeaders empties PuTTY's log header lines, keeping the lines
+// where they are.
+func blankPuTTYHeaders(text string) string {
+	if !strings.Contains(text, puttyHeader) {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	for len(text) > 0 {
+		end := strings.IndexByte(text, '\n')
+		line := text
+		if end >= 0 {
+			line = text[:end+1]
+		}
+		text = text[len(line):]
+		if strings.HasPrefix(line, puttyHeader) {
+			if end >= 0 {
+				b.WriteByte('\n')
+			}
+			continue
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }

@@ -53,6 +53,12 @@ func ParseVersion(text string) (Version, []Warning) {
 			if v.Line == 0 {
 				v.Line = num
 			}
+			// "Cisco IOS XE Software, Version 17.09.04a": the release when
+			// the IOS line is filtered out (show version | include XE);
+			// the IOS line, when present, names it as its images do.
+			if v.Release == "" {
+				v.Release = versionAfter(t)
+			}
 		case hasPrefixFold(t, "Cisco IOS Software") || hasPrefixFold(t, "IOS (tm)"):
 			// "Cisco IOS Software [Fuji], Catalyst L3 Switch Software
 			// (CAT9K_IOSXE), Version 16.9.3, RELEASE SOFTWARE (fc2)"
@@ -66,11 +72,7 @@ func ParseVersion(text string) (Version, []Warning) {
 			if v.Line == 0 {
 				v.Line = num
 			}
-			if i := strings.Index(t, "Version "); i >= 0 {
-				r := t[i+len("Version "):]
-				if j := strings.IndexAny(r, ", "); j >= 0 {
-					r = r[:j]
-				}
+			if r := versionAfter(t); r != "" {
 				v.Release = r
 			}
 			if i := strings.IndexByte(t, '('); i >= 0 {
@@ -111,4 +113,18 @@ func ParseVersion(text string) (Version, []Warning) {
 		w.add(0, "show version: no Cisco IOS software release found")
 	}
 	return v, w.result()
+}
+
+// versionAfter returns the word after "Version " in a banner line, without
+// a trailing comma; "" when there is none.
+func versionAfter(t string) string {
+	i := strings.Index(t, "Version ")
+	if i < 0 {
+		return ""
+	}
+	r := t[i+len("Version "):]
+	if j := strings.IndexAny(r, ", "); j >= 0 {
+		r = r[:j]
+	}
+	return r
 }

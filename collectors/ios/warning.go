@@ -11,6 +11,9 @@ import (
 type Warning struct {
 	Line    int    // 1-based line in the parsed text, 0 when it concerns the whole text
 	Message string // what was wrong, quoting the offending text (shortened)
+	// Platform is set on the one warning about another platform's output
+	// (PlatformNXOS, ...): that output was not parsed.
+	Platform string
 }
 
 // String formats the warning as "line N: message".

@@ -139,7 +139,7 @@ func (f findingsError) Error() string {
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, "syncwatch finds compliant endpoints that reach the ISE posture state-sync port, and unknown ones that cannot.\n\nUsage: syncwatch COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun syncwatch COMMAND --help for a command's flags.\nExit codes: 0 ok, 1 runtime error, 2 usage error, 3 findings at or above --fail-on.\n")
 }

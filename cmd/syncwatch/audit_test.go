@@ -265,7 +265,7 @@ func TestAuditBadInput(t *testing.T) {
 		{name: "--posture Compliant", args: []string{"audit", "--psn", "10.0.0.11", "--dacl", exampleDACL, "--posture", "Compliant"}, code: exitUsage,
 			stderr: `not "Compliant"`, stdoutNone: true},
 		{name: "help", args: []string{"audit", "--help"}, code: exitOK, stdoutHas: "Usage: syncwatch audit"},
-		{name: "listed in the commands", args: []string{"--help"}, code: exitOK, stdoutHas: "  audit      judge the switches' dACLs"},
+		{name: "listed in the commands", args: []string{"--help"}, code: exitOK, stdoutHas: "  audit         judge the switches' dACLs"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -33,6 +33,13 @@ import (
 // sinks' queues and the store.
 const shutdownTimeout = 10 * time.Second
 
+// firstPollTimeout bounds the live collector's first poll of every switch,
+// which capture waits for (frames wait in the kernel's ring meanwhile), so
+// that the first attempts are judged on the switches' state rather than
+// on an empty inventory. Switches not read by then are read by the
+// collector's schedule.
+const firstPollTimeout = 60 * time.Second
+
 const runDescription = `Run the sensor: live capture on the configured SPAN interfaces, the inventory of the switches
 (saved transcripts, re-read when they change; the live collector for the switches with ssh settings,
 polled every collect.poll_interval), the audit of their dACLs on every inventory change, the judge
@@ -126,6 +133,8 @@ type daemon struct {
 	// collectorDone is closed when the collector's Run returned (nil
 	// until it started).
 	collectorDone chan struct{}
+	// firstPolling is true while the collector's first poll runs.
+	firstPolling atomic.Bool
 
 	cls      *capture.Classifier
 	live     *capture.Live
@@ -377,6 +386,7 @@ func (d *daemon) run(ctx context.Context) error {
 	if d.collector != nil {
 		d.collector.OnUpdate(d.collectorUpdated)
 		d.collectorDone = make(chan struct{})
+		d.firstPoll(ctx, cfg)
 		d.log.Info("live collector started", "switches", liveSwitches(cfg), "poll_interval", cfg.Collect.PollInterval.D(0).String())
 		wg.Go(func() {
 			defer close(d.collectorDone)
@@ -525,6 +535,25 @@ func (d *daemon) closeAll(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// firstPoll reads every live switch once before capture starts, within
+// firstPollTimeout; the switches that failed are logged (the collector
+// logged each failure) and read again on the collector's schedule.
+func (d *daemon) firstPoll(ctx context.Context, cfg *config.Config) {
+	d.firstPolling.Store(true)
+	defer d.firstPolling.Store(false)
+	start := time.Now()
+	pctx, cancel := context.WithTimeout(ctx, firstPollTimeout)
+	defer cancel()
+	err := d.collector.PollOnce(pctx)
+	took := time.Since(start)
+	if err != nil {
+		d.log.Warn("first poll of the live switches incomplete; capture starts, the failed switches are read again on their schedule",
+			"switches", len(liveSwitches(cfg)), "failed", len(unjoin(err)), "took", took.String())
+		return
+	}
+	d.log.Info("first poll of the live switches done", "switches", len(liveSwitches(cfg)), "took", took.String())
+}
+
 // closeCollector closes the live collector once its Run returned (ctx
 // ended, at shutdown), within ctx's deadline.
 func (d *daemon) closeCollector(ctx context.Context) error {
@@ -642,6 +671,10 @@ func (d *daemon) ready() (bool, any) {
 		r.Reasons = append(r.Reasons, "no capture interface configured (capture.interfaces)")
 	case up == 0:
 		r.Reasons = append(r.Reasons, "capture is running on no interface")
+	}
+	if d.firstPolling.Load() {
+		// A start-up step, not the switches' health: capture waits for it.
+		r.Reasons = append(r.Reasons, "the first poll of the live switches is running (capture starts after it)")
 	}
 	r.Ready = len(r.Reasons) == 0
 	return r.Ready, r

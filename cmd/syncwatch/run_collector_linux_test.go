@@ -43,8 +43,9 @@ func collectorSwitch() iosemu.Profile {
 
 // TestRunLiveCollector runs the daemon with a switch read by the live
 // collector (the IOS emulator behind an SSH server on loopback) and
-// capture on a SPAN mirror as TestRunLive has it. The first poll makes
-// both endpoints compliant under a dACL that permits the PSN. ep1 reaches
+// capture on a SPAN mirror as TestRunLive has it. The first poll, which
+// ends before capture starts and the daemon is ready, makes both endpoints
+// compliant under a dACL that permits the PSN. ep1 reaches
 // the PSN: the compliant-reached is confirmed by a refresh of the switch
 // (its confirm shows the fresh posture, dACL and verdict) and paged. Then
 // ISE fixes ep2's dACL on the switch, which the collector has not polled
@@ -108,12 +109,13 @@ func TestRunLiveCollector(t *testing.T) {
 		"collect:\n  poll_interval: 1h\n  known_hosts: "+kh+"\n")), 0o644)
 
 	d := startDaemon(t, cfgPath)
+	// Capture starts after the first poll: once ready, the switch is read.
 	eventually(t, "readiness", func() bool { code, _ := d.get(t, "/readyz"); return code == 200 })
-	eventually(t, "the first poll", func() bool {
-		_, body := d.get(t, "/readyz")
-		return strings.Contains(body, `"switches":[{"name":"access-sw3","up":true,"connected":true,"sessions":2,"failures":0,`)
-	})
 	_, body := d.get(t, "/readyz")
+	if !strings.Contains(body, `"switches":[{"name":"access-sw3","up":true,"connected":true,"sessions":2,"failures":0,`) ||
+		!strings.Contains(body, `"reason":"","last_error":""}]`) {
+		t.Errorf("readyz after the first poll: %s", body)
+	}
 	if strings.Contains(body, password) {
 		t.Errorf("/readyz shows the switch's password")
 	}
@@ -231,6 +233,9 @@ func TestRunLiveCollector(t *testing.T) {
 		t.Errorf("%d confirm refreshes logged, want 2", len(took))
 	}
 	t.Logf("confirm refresh of the emulated switch over SSH on loopback: %v", took)
+	if !strings.Contains(logs, `"msg":"first poll of the live switches done","switches":1,`) {
+		t.Errorf("no log of the first poll")
+	}
 	if !strings.Contains(logs, `"msg":"live collector started"`) {
 		t.Errorf("no log of the live collector's start")
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -144,6 +145,9 @@ type amAlert struct {
 type alertSeen struct {
 	mu    sync.Mutex
 	first map[string]time.Time // kind|endpoint_ip|psn
+	// received is the alert's updatedAt at its first sight: when
+	// Alertmanager took it in, by its own clock (the machine's).
+	received map[string]time.Time
 }
 
 // alertKey identifies an alert for alertSeen.
@@ -154,7 +158,7 @@ func alertKey(labels map[string]string) string {
 // watchAlerts polls Alertmanager until ctx ends (errors, as during an
 // outage, are skipped) and records the first sight of every alert.
 func (am *alertmanager) watchAlerts(ctx context.Context) *alertSeen {
-	seen := &alertSeen{first: map[string]time.Time{}}
+	seen := &alertSeen{first: map[string]time.Time{}, received: map[string]time.Time{}}
 	go func() {
 		for {
 			as, err := am.alerts(ctx)
@@ -164,6 +168,7 @@ func (am *alertmanager) watchAlerts(ctx context.Context) *alertSeen {
 				for _, a := range as {
 					if _, ok := seen.first[alertKey(a.Labels)]; !ok {
 						seen.first[alertKey(a.Labels)] = now
+						seen.received[alertKey(a.Labels)] = a.UpdatedAt
 					}
 				}
 				seen.mu.Unlock()
@@ -183,6 +188,39 @@ func (s *alertSeen) at(kind, endpoint, psn string) (time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.first[kind+"|"+endpoint+"|"+psn]
+	return t, ok
+}
+
+// wait waits until an alert of the kind was seen, for the endpoint and
+// PSN unless they are "", within an explicit deadline; resolved since or
+// not.
+func (s *alertSeen) wait(ctx context.Context, within time.Duration, kind, endpoint, psn string) error {
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	for {
+		s.mu.Lock()
+		for k := range s.first {
+			p := strings.SplitN(k, "|", 3)
+			if len(p) == 3 && p[0] == kind && (endpoint == "" || p[1] == endpoint) && (psn == "" || p[2] == psn) {
+				s.mu.Unlock()
+				return nil
+			}
+		}
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no %s alert for endpoint %q and PSN %q seen in Alertmanager within %v", kind, endpoint, psn, within)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// receivedAt returns when Alertmanager took in an alert (its updatedAt at
+// the first sight).
+func (s *alertSeen) receivedAt(kind, endpoint, psn string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.received[kind+"|"+endpoint+"|"+psn]
 	return t, ok
 }
 

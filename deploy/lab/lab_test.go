@@ -294,6 +294,7 @@ func TestLab(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	raceShownAt := time.Now()
 	betweenRounds(ref)
 	posture[race.addr.String()] = postureCompliant
 	if err := writePosture(postureFile, posture); err != nil {
@@ -553,7 +554,8 @@ func TestLab(t *testing.T) {
 		if !withDaemon {
 			t.Skip("pending: syncwatch run is not in this binary yet (the daemon's scenarios 1-7 in Alertmanager and /api/v1/findings, daemon_test.go)")
 		}
-		rec := &runRecord{l: l, dacls: dacls, byEndpoint: byEndpoint, compliantAt: compliantAt, attempts: liveAttempts, seen: seen}
+		rec := &runRecord{l: l, dacls: dacls, byEndpoint: byEndpoint, compliantAt: compliantAt, raceShownAt: raceShownAt,
+			attempts: liveAttempts, seen: seen}
 		lat, errs := checkDaemonScenarios(ctx, d, am, rec)
 		for _, err := range errs {
 			t.Error(err)
@@ -563,6 +565,11 @@ func TestLab(t *testing.T) {
 		t.Logf("answering packet to Alertmanager's receipt (updatedAt): p50 %v, p99 %v (%v)", percentile(rec.received, 50), percentile(rec.received, 99), rec.received)
 		for _, n := range rec.notes {
 			t.Log(n)
+		}
+		if sum, n, err := d.confirmRefreshes(ctx); err != nil {
+			t.Error(err)
+		} else if n > 0 {
+			t.Logf("confirm refreshes of the switch over SSH: %d, mean %v (syncwatch_confirm_refresh_duration_seconds)", n, time.Duration(sum/float64(n)*float64(time.Second)).Round(time.Microsecond))
 		}
 		if t.Failed() {
 			d.logTail(t)

@@ -42,7 +42,7 @@ type daemon struct {
 // SSH login (password from a file, the lab sshd's host key in known_hosts)
 // for the live collector, and the daemon's sections with the lab's short
 // timers.
-func (l *lab) daemonConfig(o sensorOptions, sw *switchSSH, psns []configPSN) (string, error) {
+func (l *lab) daemonConfig(o sensorOptions, sw *switchSSH, am *alertmanager, psns []configPSN) (string, error) {
 	// The daemon runs as nobody: its folder is one nobody can reach
 	// (t.TempDir's parents are private to root), its files its own.
 	dir := sshd.SharedDir(l.t)
@@ -62,7 +62,7 @@ func (l *lab) daemonConfig(o sensorOptions, sw *switchSSH, psns []configPSN) (st
 	path := filepath.Join(dir, "syncwatch.yml")
 	err := writeConfig(path, configData{
 		PSNs: psns, Daemon: true, Span: o.span, AnswerTimeout: o.answerTimeout,
-		Alertmanagers: []string{"http://" + amListen}, Listen: metricsListen, DataDir: filepath.Join(dir, "data"),
+		Alertmanagers: []string{am.url()}, Listen: metricsListen, DataDir: filepath.Join(dir, "data"),
 		Live: true, SSHUser: sw.user.Name, SSHPasswordFile: pw, KnownHosts: kh,
 	})
 	return path, err
@@ -275,8 +275,8 @@ type runRecord struct {
 	dacls       map[string]*dacl
 	byEndpoint  map[string][]probe
 	compliantAt time.Time
-	// raceShownAt is when the daemon had read ep5's compliant session
-	// (scenario 3): its tries from then on are races.
+	// raceShownAt is when the daemon had surely read ep5's compliant
+	// session (scenario 3): two polls after the switch's change.
 	raceShownAt time.Time
 	// attempts are the live capture's, for the answering packets' times.
 	attempts map[attemptKey]attempt
@@ -415,17 +415,31 @@ func checkDaemonScenarios(ctx context.Context, d *daemon, am *alertmanager, r *r
 		if _, ok := r.seen.at("compliant-reached", ep5.addr.String(), p.addr.String()); ok {
 			fail("scenario 3: a compliant-reached for ep5 and %s was in Alertmanager", p.name)
 		}
-		// Each PSN's race is measured from ep5's first connected try
-		// after the daemon read its session.
-		for _, try := range r.byEndpoint[ep5.name] {
-			if try.PSN == p.addr.String() && try.Result == resultConnected && try.Time.After(r.raceShownAt) {
-				if lat, err := r.latency(try, "race"); err != nil {
-					fail("scenario 3: %v", err)
-				} else {
-					latencies = append(latencies, lat)
-				}
-				break
+		// Each PSN's race is measured from the try that made it: the
+		// race's first try falls somewhere in the polls the lab waits for
+		// after the switch's change, so it is the last connected try of
+		// ep5 to that PSN answered before Alertmanager received the race
+		// (tries are a probe interval, 2 s, apart; later tries only count).
+		rec, ok := r.seen.receivedAt("race", ep5.addr.String(), p.addr.String())
+		if !ok {
+			continue
+		}
+		var made *probe
+		for i, try := range r.byEndpoint[ep5.name] {
+			a, ok := r.attempts[attemptKey{try.Endpoint, try.LocalPort}]
+			if try.PSN == p.addr.String() && try.Result == resultConnected && ok && a.AnsweredAt != nil &&
+				!a.AnsweredAt.After(rec) && try.Time.After(r.raceShownAt.Add(-probeInterval)) {
+				made = &r.byEndpoint[ep5.name][i]
 			}
+		}
+		if made == nil {
+			fail("scenario 3: no try of ep5 to %s answered before its race reached Alertmanager", p.name)
+			continue
+		}
+		if lat, err := r.latency(*made, "race"); err != nil {
+			fail("scenario 3: %v", err)
+		} else {
+			latencies = append(latencies, lat)
 		}
 	}
 

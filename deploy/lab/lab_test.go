@@ -199,7 +199,7 @@ func TestLab(t *testing.T) {
 	if withDaemon {
 		// Scenario 7 in the daemon: its audit reports the new PSN
 		// before any traffic.
-		cfg7, err := l.daemonConfig(opts, sw, append(l.labPSNs(), newPSN))
+		cfg7, err := l.daemonConfig(opts, sw, am, append(l.labPSNs(), newPSN))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +213,7 @@ func TestLab(t *testing.T) {
 			}
 		}
 		d7.proc.stop()
-		cfg, err := l.daemonConfig(opts, sw, l.labPSNs())
+		cfg, err := l.daemonConfig(opts, sw, am, l.labPSNs())
 		if err != nil {
 			t.Fatal(err)
 		}

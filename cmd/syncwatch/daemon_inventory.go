@@ -94,6 +94,33 @@ func liveCollectorFor(cfg *config.Config, inv *collectors.Inventory, reg prometh
 	return c, nil
 }
 
+// refresher is the confirm step's alerts.Refresher: a live switch is read
+// again by the collector; a switch the transcripts provide has nothing to
+// re-read, its transcript is the freshest state there is, so the
+// inventory as it is answers (rather than an error that would page the
+// finding "unconfirmed").
+type refresher struct {
+	c    liveCollector
+	live map[string]bool
+	inv  *collectors.Inventory
+}
+
+// Refresh implements alerts.Refresher.
+func (r *refresher) Refresh(ctx context.Context, switchName string) (*collectors.Snapshot, error) {
+	if !r.live[switchName] {
+		return r.inv.Snapshot(), nil
+	}
+	return r.c.Refresh(ctx, switchName)
+}
+
+func setOf(names []string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
 // switchesSignature sums up what live collection was started with (the
 // switches, their addresses and SSH/SNMP settings, the collect section;
 // secrets by where they are read, never their values), so that a reload

@@ -287,7 +287,7 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 	st := settingsOf(cfg, d.sensor)
 	lcfg.PSNDownEndpoints, lcfg.PSNDownWindow, lcfg.Hold, lcfg.SilenceFloor, lcfg.ConfirmTimeout = st.PSNDownEndpoints, st.PSNDownWindow, st.Hold, st.SilenceFloor, st.ConfirmTimeout
 	if d.collector != nil {
-		lcfg.Refresher = d.collector
+		lcfg.Refresher = &refresher{c: d.collector, live: setOf(liveSwitches(cfg)), inv: d.inv}
 	}
 	if d.evidence != nil {
 		lcfg.Evidence = d.saveEvidence

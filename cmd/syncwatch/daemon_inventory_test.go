@@ -98,3 +98,42 @@ func TestLiveCollectorFor(t *testing.T) {
 	}
 	c.Close()
 }
+
+// TestRestartNeededSwitches: a reload that changes what live collection
+// was started with says it needs a restart; the same settings on other
+// lines (a comment added above them) do not.
+func TestRestartNeededSwitches(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("SW_PASSWORD", "not-a-real-one")
+	load := func(text string) *config.Config {
+		t.Helper()
+		path := filepath.Join(dir, "c.yml")
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := config.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	sw := func(addr, user, poll string) string {
+		return "psns:\n  - name: psn1\n    addresses: [10.0.0.11]\nswitches:\n  - name: sw1\n    address: " + addr +
+			"\n    platform: cisco_iosxe\n    ssh: {username: " + user + ", password: {env: SW_PASSWORD}}\ncollect:\n  poll_interval: " + poll + "\n  known_hosts: /etc/kh\n"
+	}
+	old := load(sw("10.1.0.1", "u", "60s"))
+	for _, tc := range []struct {
+		text string
+		want string
+	}{
+		{sw("10.1.0.1", "u", "60s"), ""},
+		{"# a comment\n\n" + sw("10.1.0.1", "u", "60s"), ""},
+		{sw("10.1.0.2", "u", "60s"), "switches or collect (live collection)"},
+		{sw("10.1.0.1", "v", "60s"), "switches or collect (live collection)"},
+		{sw("10.1.0.1", "u", "30s"), "switches or collect (live collection)"},
+	} {
+		if got := strings.Join(restartNeeded(old, load(tc.text)), "; "); got != tc.want {
+			t.Errorf("%q: restart needed for %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}

@@ -105,6 +105,11 @@ func (c *confirmer) run(job confirmJob) {
 			err = errors.New("the refresh returned no inventory")
 		}
 		c.l.metrics.confirmDuration.Observe(took.Seconds())
+		if err != nil {
+			c.l.log.Warn("confirm refresh failed", "key", job.key, "switch", job.sw, "took", took.String(), "error", err.Error())
+		} else {
+			c.l.log.Info("confirm refresh", "key", job.key, "switch", job.sw, "took", took.String())
+		}
 	}
 	c.l.confirmed(job, snap, err)
 }

@@ -95,7 +95,7 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	// Nothing reads evidence frames in analyze: skip keeping them.
 	cfg.EvidenceBytes = -1
 	var jd *offlineJudge
-	judging := len(outputs) > 0 || conf != nil && env.newCollector != nil
+	judging := len(outputs) > 0 || conf != nil && env.newCollector != nil && len(liveSwitches(conf)) > 0
 	if threshold != "" && !judging {
 		return usagef("--fail-on needs --switch-output: without switch state there are no findings")
 	}

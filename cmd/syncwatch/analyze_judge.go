@@ -43,7 +43,9 @@ func newOfflineJudge(ctx context.Context, env *environment, cfg *config.Config, 
 			return nil, fmt.Errorf("live collector: %w", err)
 		}
 		if c != nil {
-			if err := c.PollOnce(ctx); err != nil {
+			err := c.PollOnce(ctx)
+			c.Close()
+			if err != nil {
 				return nil, fmt.Errorf("polling the switches: %w", err)
 			}
 			snap = inv.Snapshot()

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -12,6 +15,8 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/syncwatch/syncwatch/internal/iosemu"
 )
 
 // writeHandshakes writes a pcap of SYN / SYN-ACK pairs from 10.1.10.23
@@ -95,5 +100,81 @@ func TestAnalyzeSwitchOutput(t *testing.T) {
 	_, b, _ := runCLI(t, append(args, "--format", "json", pcap)...)
 	if a != b {
 		t.Error("two runs differ")
+	}
+}
+
+// TestAnalyzeLiveSwitches runs analyze --config with the example's two
+// switches read live (the IOS emulator serving each one's transcript over
+// SSH on loopback) instead of --switch-output: they are polled once, and
+// the attempts are judged to the same findings as from the transcripts.
+func TestAnalyzeLiveSwitches(t *testing.T) {
+	dir := t.TempDir()
+	pcap := filepath.Join(dir, "handshakes.pcap")
+	writeHandshakes(t, pcap)
+	const user, password = "syncwatch", "Analyze-Passw0rd-4"
+	var kh, sw strings.Builder
+	sw.WriteString("switches:\n")
+	for _, name := range []string{"access-sw1", "access-sw2"} {
+		text, err := os.ReadFile(filepath.Join("../../examples/switches", name+".log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := iosemu.ProfileFromTranscript(string(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := iosemu.Listen("127.0.0.1:0", iosemu.NewSwitch(p), iosemu.ServerConfig{User: user, Password: password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		kh.WriteString(srv.KnownHostsLine() + "\n")
+		host, port, _ := net.SplitHostPort(srv.Addr())
+		platform := "cisco_iosxe"
+		if p.Release != iosemu.ReleaseIOSXE {
+			platform = "cisco_ios"
+		}
+		fmt.Fprintf(&sw, "  - name: %s\n    address: %s\n    platform: %s\n    ssh: {port: %s}\n", name, host, platform, port)
+	}
+	os.WriteFile(filepath.Join(dir, "known_hosts"), []byte(kh.String()), 0o600)
+	os.WriteFile(filepath.Join(dir, "password"), []byte(password+"\n"), 0o600)
+	example, err := os.ReadFile("../../examples/syncwatch.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const switches = "switches:\n  - name: access-sw1\n    address: 10.10.0.1\n    platform: cisco_iosxe\n  - name: access-sw2\n    address: access-sw2.corp.example.com\n    platform: cisco_ios\n"
+	if !strings.Contains(string(example), switches) {
+		t.Fatal("examples/syncwatch.yml's switches changed: update the test")
+	}
+	cfg := strings.Replace(string(example), switches, sw.String()+"collect:\n  known_hosts: "+filepath.Join(dir, "known_hosts")+
+		"\n  ssh: {username: "+user+", password: {file: "+filepath.Join(dir, "password")+"}}\n", 1)
+	cfgPath := filepath.Join(dir, "syncwatch.yml")
+	os.WriteFile(cfgPath, []byte(cfg), 0o600)
+
+	keys := func(out string) []string {
+		t.Helper()
+		var doc struct{ Findings []struct{ Kind, Key string } }
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("invalid JSON: %v\n%s", err, out)
+		}
+		var ks []string
+		for _, f := range doc.Findings {
+			ks = append(ks, f.Key)
+		}
+		return ks
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), &environment{stdout: &stdout, stderr: &stderr, newCollector: liveCollectorFor},
+		[]string{"analyze", "--config", cfgPath, "--format", "json", pcap})
+	if code != exitOK || strings.Contains(stderr.String(), password) {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	live := keys(stdout.String())
+	if len(live) == 0 || !strings.HasPrefix(live[0], "compliant-reached|") {
+		t.Errorf("findings from the live switches: %v", live)
+	}
+	_, want, _ := runCLI(t, "analyze", "--config", "../../examples/syncwatch.yml", "--switch-output", "../../examples/switches", "--format", "json", pcap)
+	if got, w := strings.Join(live, "\n"), strings.Join(keys(want), "\n"); got != w {
+		t.Errorf("findings from the live switches:\n%s\nwant (from their transcripts):\n%s", got, w)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/syncwatch/syncwatch/alerts"
 	"github.com/syncwatch/syncwatch/collectors"
+	"github.com/syncwatch/syncwatch/collectors/live"
 	"github.com/syncwatch/syncwatch/config"
 )
 
@@ -27,27 +28,136 @@ const (
 )
 
 // liveCollector is what the daemon needs from the live SSH/SNMP collector
-// (package collectors/live): it polls the configured switches into the
-// inventory it was given, refreshes one switch on demand for the confirm
-// step, and says when the inventory changed.
+// (package collectors/live, whose *live.Collector it is): it polls the
+// configured switches into the inventory it was given, refreshes one
+// switch on demand for the confirm step, says when the inventory changed,
+// and reports each switch's health.
 type liveCollector interface {
 	// Run polls the switches until ctx ends.
 	Run(ctx context.Context) error
-	// PollOnce reads every switch once (analyze and audit with --config).
-	PollOnce(ctx context.Context) error
+	// PollOnce reads every switch (or the named ones) once (analyze and
+	// audit with --config).
+	PollOnce(ctx context.Context, names ...string) error
 	// Refresh re-reads one switch and returns the inventory with its fresh
 	// state (alerts.Refresher).
 	Refresh(ctx context.Context, switchName string) (*collectors.Snapshot, error)
 	// OnUpdate registers fn, called with the new snapshot after each
 	// change of the inventory.
 	OnUpdate(fn func(*collectors.Snapshot))
+	// Health is how polling each switch goes (/readyz shows it).
+	Health() []live.SwitchHealth
+	// Close closes the switches' connections, after Run returned.
+	Close() error
 }
+
+var _ liveCollector = (*live.Collector)(nil)
 
 // collectorFactory makes the live collector for a configuration, writing
 // into inv; it returns a nil interface (not a nil pointer in one) and no
 // error when no switch is read live. reg is nil in one-shot commands
 // (analyze), which register no metrics.
 type collectorFactory func(cfg *config.Config, inv *collectors.Inventory, reg prometheus.Registerer, log *slog.Logger) (liveCollector, error)
+
+// liveSwitches names the switches read live: those with SSH settings of
+// their own or from the collect section (a username or a credential).
+// The others come from transcripts.
+func liveSwitches(cfg *config.Config) []string {
+	var out []string
+	for i := range cfg.Switches {
+		s := &cfg.Switches[i]
+		if e := cfg.SwitchSSH(s); e.Username != "" || e.Password != nil || e.PrivateKey != nil {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// liveCollectorFor is the collector factory of syncwatch's commands: the live
+// collector of the switches with SSH settings, checked as collect checks
+// them (their problems are usage errors), or nil when there are none.
+func liveCollectorFor(cfg *config.Config, inv *collectors.Inventory, reg prometheus.Registerer, log *slog.Logger) (liveCollector, error) {
+	names := liveSwitches(cfg)
+	if len(names) == 0 {
+		return nil, nil
+	}
+	if err := cfg.CheckCollect(names...); err != nil {
+		return nil, usageError{fmt.Errorf("configuration errors for live collection:\n%w", err)}
+	}
+	lc, err := liveConfig(cfg, names)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	c, err := live.New(lc, inv, reg, log)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// refresher is the confirm step's alerts.Refresher: a live switch is read
+// again by the collector; a switch the transcripts provide has nothing to
+// re-read, its transcript is the freshest state there is, so the
+// inventory as it is answers (rather than an error that would page the
+// finding "unconfirmed").
+type refresher struct {
+	c    liveCollector
+	live map[string]bool
+	inv  *collectors.Inventory
+}
+
+// Refresh implements alerts.Refresher.
+func (r *refresher) Refresh(ctx context.Context, switchName string) (*collectors.Snapshot, error) {
+	if !r.live[switchName] {
+		return r.inv.Snapshot(), nil
+	}
+	return r.c.Refresh(ctx, switchName)
+}
+
+func setOf(names []string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// switchesSignature sums up what live collection was started with (the
+// switches, their addresses and SSH/SNMP settings, the collect section;
+// secrets by where they are read, never their values), so that a reload
+// can tell that it changed.
+func switchesSignature(cfg *config.Config) string {
+	var b strings.Builder
+	col := &cfg.Collect
+	fmt.Fprintf(&b, "collect %v %v %v %v %v %v %v %q %q\n", col.PollInterval, col.FullSweepInterval, derefInt(col.Concurrency),
+		col.ConnectTimeout, col.HandshakeTimeout, col.CommandTimeout, derefInt(col.Retries), col.KnownHosts, col.HostKeyPolicy)
+	for i := range cfg.Switches {
+		s := &cfg.Switches[i]
+		e := cfg.SwitchSSH(s)
+		port := -1
+		if e.Port != nil {
+			port = int(*e.Port)
+		}
+		fmt.Fprintf(&b, "switch %q %q %q %v ssh %q %s %s %s %s %d", s.Name, s.Address, s.Platform, s.PollInterval,
+			e.Username, e.Password, e.PrivateKey, e.Passphrase, e.EnableSecret, port)
+		if m := cfg.SwitchSNMP(s); m != nil {
+			mport := -1
+			if m.Port != nil {
+				mport = int(*m.Port)
+			}
+			fmt.Fprintf(&b, " snmp %q %s %q %q %s %q %s %d %v %d", m.Version, m.Community, m.User, m.AuthProtocol, m.AuthPassword,
+				m.PrivProtocol, m.PrivPassword, mport, m.Timeout, derefInt(m.Retries))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func derefInt(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
 
 // transcriptSet is the inventory part that comes from saved transcripts.
 type transcriptSet struct {

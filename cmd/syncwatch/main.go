@@ -49,8 +49,8 @@ type environment struct {
 	// For run: hups replaces SIGHUP (tests send on it; nil listens for the
 	// signal); onListen is told the HTTP address once it listens;
 	// transcriptPoll is how often the transcripts' files are compared
-	// (default 5 s); newCollector makes the live collector (nil: switches
-	// are read from transcripts only).
+	// (default 5 s); newCollector makes the live collector (main's is
+	// liveCollectorFor; nil: switches are read from transcripts only).
 	hups           <-chan os.Signal
 	onListen       func(net.Addr)
 	transcriptPoll time.Duration
@@ -72,18 +72,7 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// TODO(collectors/live): set newCollector here once package
-	// collectors/live is merged, returning nil when no switch has ssh
-	// settings:
-	//
-	//	newCollector: func(cfg *config.Config, inv *collectors.Inventory, reg prometheus.Registerer, log *slog.Logger) (liveCollector, error) {
-	//		return live.New(cfg, inv, reg, log)
-	//	},
-	//
-	// (*live.Collector must satisfy liveCollector in daemon_inventory.go.)
-	// Until then switches are read from transcripts only and confirms have
-	// no refresher.
-	code := run(ctx, &environment{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
+	code := run(ctx, &environment{stdout: os.Stdout, stderr: os.Stderr, newCollector: liveCollectorFor}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

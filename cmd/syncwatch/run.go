@@ -33,22 +33,32 @@ import (
 // sinks' queues and the store.
 const shutdownTimeout = 10 * time.Second
 
+// firstPollTimeout bounds the live collector's first poll of every switch,
+// which capture waits for (frames wait in the kernel's ring meanwhile), so
+// that the first attempts are judged on the switches' state rather than
+// on an empty inventory. Switches not read by then are read by the
+// collector's schedule.
+const firstPollTimeout = 60 * time.Second
+
 const runDescription = `Run the sensor: live capture on the configured SPAN interfaces, the inventory of the switches
-(saved transcripts, re-read when they change; the live collector when switches are read over SSH),
-the audit of their dACLs on every inventory change, the judge of every attempt, the sinks
-(Alertmanager, webhooks, the findings log) and HTTP:
+(saved transcripts, re-read when they change; the live collector for the switches with ssh settings,
+polled every collect.poll_interval), the audit of their dACLs on every inventory change, the judge
+of every attempt, the confirm step (a compliant-reached is paged only if a fresh read of its switch
+still shows it), the sinks (Alertmanager, webhooks, the findings log) and HTTP:
 
   /metrics            Prometheus metrics
   /healthz            200 "ok" while the process runs
-  /readyz             200 when the configuration is loaded and capture runs on an interface, else 503
+  /readyz             200 when the configuration is loaded and capture runs on an interface, else 503;
+                      its JSON also shows each live switch's polling health
   /api/v1/findings    active and recently resolved findings (JSON; ?key=KEY, ?kind=KIND)
   /evidence/NAME      a finding's evidence capture (pcap)
 
 TLS and basic auth come from http.web_config_file (exporter-toolkit's web configuration). Logs are
 JSON on stderr. SIGHUP reloads the configuration: a bad file is logged with its errors and the
 running configuration kept; a good one replaces the judge's settings, PSN names, posture rules,
-sinks and transcripts (capture, ports, http, data_dir and evidence need a restart). SIGTERM or
-SIGINT stops capture, flushes the sinks (up to 10 s) and saves the active findings.
+sinks and transcripts (capture, ports, http, data_dir, evidence, switches and collect need a
+restart). SIGTERM or SIGINT stops capture and the live collector, flushes the sinks (up to 10 s)
+and saves the active findings.
 
 Needs CAP_NET_RAW for capture. Exit codes: 0 stopped by a signal, 1 runtime error, 2 usage or
 configuration error.`
@@ -120,6 +130,11 @@ type daemon struct {
 	invMu       sync.Mutex // serializes inventory updates from transcripts
 	transcripts transcriptSet
 	collector   liveCollector
+	// collectorDone is closed when the collector's Run returned (nil
+	// until it started).
+	collectorDone chan struct{}
+	// firstPolling is true while the collector's first poll runs.
+	firstPolling atomic.Bool
 
 	cls      *capture.Classifier
 	live     *capture.Live
@@ -272,7 +287,7 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 	st := settingsOf(cfg, d.sensor)
 	lcfg.PSNDownEndpoints, lcfg.PSNDownWindow, lcfg.Hold, lcfg.SilenceFloor, lcfg.ConfirmTimeout = st.PSNDownEndpoints, st.PSNDownWindow, st.Hold, st.SilenceFloor, st.ConfirmTimeout
 	if d.collector != nil {
-		lcfg.Refresher = d.collector
+		lcfg.Refresher = &refresher{c: d.collector, live: setOf(liveSwitches(cfg)), inv: d.inv}
 	}
 	if d.evidence != nil {
 		lcfg.Evidence = d.saveEvidence
@@ -369,8 +384,12 @@ func (d *daemon) run(ctx context.Context) error {
 		d.log.Error("transcripts not read", "error", err)
 	}
 	if d.collector != nil {
-		d.collector.OnUpdate(d.inventoryChanged)
+		d.collector.OnUpdate(d.collectorUpdated)
+		d.collectorDone = make(chan struct{})
+		d.firstPoll(ctx, cfg)
+		d.log.Info("live collector started", "switches", liveSwitches(cfg), "poll_interval", cfg.Collect.PollInterval.D(0).String())
 		wg.Go(func() {
+			defer close(d.collectorDone)
 			if err := d.collector.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 				d.log.Error("live collector stopped", "error", err)
 			}
@@ -501,7 +520,11 @@ func (d *daemon) closeAll(ctx context.Context) error {
 		errs = append(errs, d.live.Close())
 	}
 	if d.lc != nil {
+		// Pending confirms end first (their refreshes need the collector).
 		errs = append(errs, d.lc.Close(ctx))
+	}
+	if d.collector != nil {
+		errs = append(errs, d.closeCollector(ctx))
 	}
 	if d.sinks != nil {
 		errs = append(errs, d.sinks.Close(ctx))
@@ -510,6 +533,51 @@ func (d *daemon) closeAll(ctx context.Context) error {
 		errs = append(errs, d.evidence.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// firstPoll reads every live switch once before capture starts, within
+// firstPollTimeout; the switches that failed are logged (the collector
+// logged each failure) and read again on the collector's schedule.
+func (d *daemon) firstPoll(ctx context.Context, cfg *config.Config) {
+	d.firstPolling.Store(true)
+	defer d.firstPolling.Store(false)
+	start := time.Now()
+	pctx, cancel := context.WithTimeout(ctx, firstPollTimeout)
+	defer cancel()
+	err := d.collector.PollOnce(pctx)
+	took := time.Since(start)
+	if err != nil {
+		d.log.Warn("first poll of the live switches incomplete; capture starts, the failed switches are read again on their schedule",
+			"switches", len(liveSwitches(cfg)), "failed", len(unjoin(err)), "took", took.String())
+		return
+	}
+	d.log.Info("first poll of the live switches done", "switches", len(liveSwitches(cfg)), "took", took.String())
+}
+
+// closeCollector closes the live collector once its Run returned (ctx
+// ended, at shutdown), within ctx's deadline.
+func (d *daemon) closeCollector(ctx context.Context) error {
+	if d.collectorDone != nil {
+		select {
+		case <-d.collectorDone:
+		case <-ctx.Done():
+			return fmt.Errorf("the live collector still polls at shutdown: %w", ctx.Err())
+		}
+	}
+	if err := d.collector.Close(); err != nil {
+		return fmt.Errorf("closing the live collector: %w", err)
+	}
+	return nil
+}
+
+// collectorUpdated takes the live collector's news: a switch's sessions
+// or ACLs changed. It runs the audit on the inventory as it is now (not on
+// the snapshot the call carries: polls of several switches end in any
+// order), serialized with the transcripts' updates.
+func (d *daemon) collectorUpdated(*collectors.Snapshot) {
+	d.invMu.Lock()
+	defer d.invMu.Unlock()
+	d.inventoryChanged(d.inv.Snapshot())
 }
 
 func (d *daemon) evidenceHandler() http.Handler {
@@ -535,6 +603,22 @@ type readiness struct {
 	Reasons    []string             `json:"reasons"`
 	Config     configState          `json:"config"`
 	Interfaces []interfaceReadiness `json:"interfaces"`
+	// Switches is the live collector's health of each switch it reads;
+	// it is information, not a condition of readiness (capture is).
+	Switches []switchReadiness `json:"switches"`
+}
+
+// switchReadiness is one switch's polling health.
+type switchReadiness struct {
+	Name        string     `json:"name"`
+	Up          bool       `json:"up"`
+	Connected   bool       `json:"connected"`
+	Sessions    int        `json:"sessions"`
+	Failures    int        `json:"failures"`
+	LastPoll    *time.Time `json:"last_poll"`
+	LastSuccess *time.Time `json:"last_success"`
+	Reason      string     `json:"reason"`
+	LastError   string     `json:"last_error"`
 }
 
 type configState struct {
@@ -553,7 +637,23 @@ type interfaceReadiness struct {
 // ready is ready when the configuration is loaded and capture runs on at
 // least one interface.
 func (d *daemon) ready() (bool, any) {
-	r := readiness{Reasons: []string{}, Interfaces: []interfaceReadiness{}, Config: configState{File: d.file, LastReload: d.lastReload.Load()}}
+	r := readiness{Reasons: []string{}, Interfaces: []interfaceReadiness{}, Switches: []switchReadiness{},
+		Config: configState{File: d.file, LastReload: d.lastReload.Load()}}
+	if d.collector != nil {
+		for _, h := range d.collector.Health() {
+			sr := switchReadiness{Name: h.Name, Up: h.Up, Connected: h.Connected, Sessions: h.Sessions, Failures: h.Failures,
+				Reason: h.Reason, LastError: h.Error}
+			if !h.LastPoll.IsZero() {
+				t := h.LastPoll.UTC()
+				sr.LastPoll = &t
+			}
+			if !h.LastSuccess.IsZero() {
+				t := h.LastSuccess.UTC()
+				sr.LastSuccess = &t
+			}
+			r.Switches = append(r.Switches, sr)
+		}
+	}
 	if t := d.loadedAt.Load(); t != nil {
 		r.Config.LoadedAt = t.UTC()
 	}
@@ -571,6 +671,10 @@ func (d *daemon) ready() (bool, any) {
 		r.Reasons = append(r.Reasons, "no capture interface configured (capture.interfaces)")
 	case up == 0:
 		r.Reasons = append(r.Reasons, "capture is running on no interface")
+	}
+	if d.firstPolling.Load() {
+		// A start-up step, not the switches' health: capture waits for it.
+		r.Reasons = append(r.Reasons, "the first poll of the live switches is running (capture starts after it)")
 	}
 	r.Ready = len(r.Reasons) == 0
 	return r.Ready, r
@@ -651,8 +755,8 @@ func restartNeeded(old, cfg *config.Config) []string {
 	if old.DataDir != cfg.DataDir || old.Evidence.MaxFiles != cfg.Evidence.MaxFiles || old.Evidence.MaxBytes != cfg.Evidence.MaxBytes {
 		out = append(out, "data_dir or evidence")
 	}
-	if len(old.Switches) != len(cfg.Switches) {
-		out = append(out, "switches (live collection)")
+	if switchesSignature(old) != switchesSignature(cfg) {
+		out = append(out, "switches or collect (live collection)")
 	}
 	return out
 }

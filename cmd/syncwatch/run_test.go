@@ -61,7 +61,7 @@ func startDaemonSignals(t *testing.T, cfg string, fakeHUP bool) *runningDaemon {
 	t.Helper()
 	d := &runningDaemon{hups: make(chan os.Signal, 1), stderr: &syncBuffer{}, stdout: &syncBuffer{}}
 	addr := make(chan net.Addr, 1)
-	env := &environment{stdout: d.stdout, stderr: d.stderr, hups: d.hups, transcriptPoll: 50 * time.Millisecond,
+	env := &environment{stdout: d.stdout, stderr: d.stderr, hups: d.hups, transcriptPoll: 50 * time.Millisecond, newCollector: liveCollectorFor,
 		onListen: func(a net.Addr) { addr <- a }}
 	if !fakeHUP {
 		env.hups = nil

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,6 +29,10 @@ const (
 	// interval, either way, so that thousands of switches do not poll in
 	// step.
 	Jitter = 0.1
+	// MaxFirstSpread bounds how far the first polls are spread after Run
+	// starts (a tenth of the interval, at most this): the daemon's
+	// inventory is empty until they end.
+	MaxFirstSpread = 5 * time.Second
 )
 
 // Switch is one switch to poll.
@@ -91,6 +96,8 @@ type Collector struct {
 	closeMu sync.Mutex
 	closed  bool
 	wg      sync.WaitGroup
+	// onUpdate is Config.OnUpdate, or what OnUpdate registered since.
+	onUpdate atomic.Pointer[func(*collectors.Snapshot)]
 }
 
 // New checks the configuration and returns a Collector that fills inv;
@@ -129,6 +136,10 @@ func New(cfg Config, inv *collectors.Inventory, reg prometheus.Registerer, log *
 	if c.now == nil {
 		c.now = time.Now
 	}
+	if cfg.OnUpdate != nil {
+		fn := cfg.OnUpdate
+		c.onUpdate.Store(&fn)
+	}
 	for _, sw := range cfg.Switches {
 		switch {
 		case sw.Name == "":
@@ -150,12 +161,30 @@ func New(cfg Config, inv *collectors.Inventory, reg prometheus.Registerer, log *
 	return c, nil
 }
 
+// OnUpdate registers fn in place of Config.OnUpdate: it is called, on the
+// polling goroutine, with the inventory's new snapshot after a switch's
+// sessions or ACLs changed (nil stops the calls). Register it before Run.
+func (c *Collector) OnUpdate(fn func(*collectors.Snapshot)) {
+	if fn == nil {
+		c.onUpdate.Store(nil)
+		return
+	}
+	c.onUpdate.Store(&fn)
+}
+
+// updated calls the registered OnUpdate, if any.
+func (c *Collector) updated(snap *collectors.Snapshot) {
+	if fn := c.onUpdate.Load(); fn != nil {
+		(*fn)(snap)
+	}
+}
+
 // Inventory returns the inventory the Collector fills.
 func (c *Collector) Inventory() *collectors.Inventory { return c.inv }
 
 // Run polls every switch on its interval until ctx ends, then returns
 // ctx's error. The first polls are spread over the first tenth of the
-// interval.
+// interval, at most MaxFirstSpread.
 func (c *Collector) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, p := range c.order {

@@ -65,7 +65,7 @@ type snmpPlan struct {
 }
 
 func (p *switchPoller) loop(ctx context.Context) {
-	timer := time.NewTimer(time.Duration(rand.Float64() * Jitter * float64(p.sw.PollInterval)))
+	timer := time.NewTimer(firstDelay(p.sw.PollInterval))
 	defer timer.Stop()
 	attempt := 0
 	for {
@@ -90,6 +90,15 @@ func (p *switchPoller) loop(ctx context.Context) {
 		}
 		timer.Reset(next)
 	}
+}
+
+// firstDelay is the wait before a switch's first poll: up to a tenth of
+// its interval (Jitter), at most MaxFirstSpread, so that the switches'
+// polls are not in step and the inventory is read soon after the start
+// even with long intervals.
+func firstDelay(interval time.Duration) time.Duration {
+	spread := min(time.Duration(Jitter*float64(interval)), MaxFirstSpread)
+	return time.Duration(rand.Float64() * float64(spread))
 }
 
 // backoff returns the wait before retry n (1, 2, ...): RetryBackoff
@@ -506,8 +515,8 @@ func (p *switchPoller) publish(now time.Time, changed bool) {
 	p.hmu.Lock()
 	p.h.Sessions = len(st.Sessions)
 	p.hmu.Unlock()
-	if changed && p.c.cfg.OnUpdate != nil {
-		p.c.cfg.OnUpdate(p.c.inv.Snapshot())
+	if changed {
+		p.c.updated(p.c.inv.Snapshot())
 	}
 }
 

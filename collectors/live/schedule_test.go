@@ -34,6 +34,12 @@ func TestBackoffAndRetryable(t *testing.T) {
 		t.Error("an unclassified error is not retried")
 	}
 	for i := 0; i < 1000; i++ {
+		if d := firstDelay(time.Minute); d < 0 || d > 6*time.Second {
+			t.Fatalf("firstDelay(1m) = %v, outside [0, 6s]", d)
+		}
+		if d := firstDelay(time.Hour); d < 0 || d > MaxFirstSpread {
+			t.Fatalf("firstDelay(1h) = %v, outside [0, %v]", d, MaxFirstSpread)
+		}
 		if d := jittered(time.Minute); d < 54*time.Second || d > 66*time.Second {
 			t.Fatalf("jittered(1m) = %v, outside ±10 %%", d)
 		}

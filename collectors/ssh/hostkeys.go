@@ -74,7 +74,10 @@ func (k *KnownHosts) check(addr string, remote net.Addr, key ssh.PublicKey) erro
 		}
 		cb = func(string, net.Addr, ssh.PublicKey) error { return &knownhosts.KeyError{} }
 	}
-	err = cb(knownhosts.Normalize(addr), remote, key)
+	// The callback wants "host:port" and normalizes it itself (port 22
+	// matches a line without a port); normalized first, port 22's
+	// address would lose its port and never match.
+	err = cb(addr, remote, key)
 	if err == nil {
 		return nil
 	}

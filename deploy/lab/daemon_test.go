@@ -9,17 +9,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/syncwatch/syncwatch/internal/sshd"
 )
 
 // This file is the seam where the daemon, `syncwatch run`, plugs into the
-// lab, and the scenario drivers that will assert against its API and
-// Alertmanager's. Until the run command is in the binary, TestLab runs
-// today's sensor (syncwatch watch, sensor_test.go) and audit instead, and
-// says that the daemon's subtests are pending.
+// lab: its configuration (the switch read over SSH by its live collector),
+// its start in the sensor namespace, and the scenario drivers that assert
+// against its API and Alertmanager's. A binary without the run command
+// (SYNCWATCH_LAB_BIN from an older branch) runs syncwatch watch and audit
+// only, and the daemon's subtests say they are skipped.
 
 // daemonAvailable reports whether the binary has the run command.
 func daemonAvailable(bin string) bool {
@@ -36,8 +39,10 @@ type daemon struct {
 
 // daemonConfig writes the lab's configuration for syncwatch run: the
 // PSNs (psns, with scenario 7's extra one when asked), the switch with its
-// SSH login, and the daemon's sections with the lab's short timers.
-func (l *lab) daemonConfig(o sensorOptions, sw *switchSSH, transcripts string, psns []configPSN) (string, error) {
+// SSH login (password from a file, the lab sshd's host key in known_hosts)
+// for the live collector, and the daemon's sections with the lab's short
+// timers.
+func (l *lab) daemonConfig(o sensorOptions, sw *switchSSH, am *alertmanager, psns []configPSN) (string, error) {
 	// The daemon runs as nobody: its folder is one nobody can reach
 	// (t.TempDir's parents are private to root), its files its own.
 	dir := sshd.SharedDir(l.t)
@@ -57,8 +62,8 @@ func (l *lab) daemonConfig(o sensorOptions, sw *switchSSH, transcripts string, p
 	path := filepath.Join(dir, "syncwatch.yml")
 	err := writeConfig(path, configData{
 		PSNs: psns, Daemon: true, Span: o.span, AnswerTimeout: o.answerTimeout,
-		Alertmanagers: []string{"http://" + amListen}, Listen: metricsListen, DataDir: filepath.Join(dir, "data"),
-		SSHUser: sw.user.Name, SSHPasswordFile: pw, KnownHosts: kh, Transcripts: transcripts,
+		Alertmanagers: []string{am.url()}, Listen: metricsListen, DataDir: filepath.Join(dir, "data"),
+		Live: true, SSHUser: sw.user.Name, SSHPasswordFile: pw, KnownHosts: kh,
 	})
 	return path, err
 }
@@ -89,12 +94,96 @@ type apiFinding struct {
 	DACL       string `json:"dacl"`
 	ACLLine    string `json:"acl_line"`
 	PSN        string `json:"psn"`
+	FirstSeen  string `json:"first_seen"`
+	Count      int    `json:"count"`
+	Confirm    *struct {
+		At      string `json:"at"`
+		Verdict string `json:"verdict"`
+	} `json:"confirm"`
 }
 
-// transcriptReads counts the daemon's reads of the transcripts so far.
-func (d *daemon) transcriptReads() int {
-	b, _ := os.ReadFile(d.proc.stderr.Name())
-	return strings.Count(string(b), `"msg":"transcripts read"`)
+// logTail logs the daemon's log, debug lines left out, for a failed run.
+func (d *daemon) logTail(t *testing.T) {
+	b, err := os.ReadFile(d.proc.stderr.Name())
+	if err != nil {
+		t.Logf("daemon log: %v", err)
+		return
+	}
+	var keep []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if line != "" && !strings.Contains(line, `"level":"DEBUG"`) {
+			keep = append(keep, line)
+		}
+	}
+	t.Logf("daemon log (%d lines without debug):\n%s", len(keep), strings.Join(keep, "\n"))
+}
+
+// confirmRefreshes returns the sum and count of the daemon's confirm
+// refresh times (syncwatch_confirm_refresh_duration_seconds).
+func (d *daemon) confirmRefreshes(ctx context.Context) (sum float64, n int, err error) {
+	code, b, err := d.l.sensorHTTP(ctx, http.MethodGet, d.api+"/metrics", nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	if code != http.StatusOK {
+		return 0, 0, fmt.Errorf("/metrics: HTTP %d", code)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "syncwatch_confirm_refresh_duration_seconds_sum "); ok {
+			if sum, err = strconv.ParseFloat(v, 64); err != nil {
+				return 0, 0, err
+			}
+		}
+		if v, ok := strings.CutPrefix(line, "syncwatch_confirm_refresh_duration_seconds_count "); ok {
+			if n, err = strconv.Atoi(v); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	return sum, n, nil
+}
+
+// polls returns how many polls of the switch the daemon's live collector
+// finished successfully so far (syncwatch_collector_polls_total).
+func (d *daemon) polls(ctx context.Context) (int, error) {
+	code, b, err := d.l.sensorHTTP(ctx, http.MethodGet, d.api+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	if code != http.StatusOK {
+		return 0, fmt.Errorf("/metrics: HTTP %d", code)
+	}
+	prefix := `syncwatch_collector_polls_total{result="ok",source="ssh",switch="` + switchName + `"} `
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			n, err := strconv.Atoi(v)
+			return n, err
+		}
+	}
+	return 0, fmt.Errorf("/metrics has no %s", strings.TrimSpace(prefix))
+}
+
+// waitPolled waits until the daemon's live collector has read the switch
+// twice since the call (the first poll may have started before a change
+// the caller just made), within an explicit deadline.
+func (d *daemon) waitPolled(ctx context.Context, within time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	from, err := d.polls(ctx)
+	if err != nil {
+		return err
+	}
+	for {
+		n, err := d.polls(ctx)
+		if err == nil && n >= from+2 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the daemon did not poll the switch twice within %v (polls %d, then %d, %v)", within, from, n, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // findings returns the daemon's active findings.
@@ -186,10 +275,24 @@ type runRecord struct {
 	dacls       map[string]*dacl
 	byEndpoint  map[string][]probe
 	compliantAt time.Time
+	// raceShownAt is when the daemon had surely read ep5's compliant
+	// session (scenario 3): two polls after the switch's change.
+	raceShownAt time.Time
 	// attempts are the live capture's, for the answering packets' times.
 	attempts map[attemptKey]attempt
 	// seen has the alerts' first sight in Alertmanager.
 	seen *alertSeen
+	// received are the times from the answering packet to Alertmanager's
+	// receipt (the alert's updatedAt), next to latency's to the first
+	// sight: the difference is the lab's polling of the API.
+	received []time.Duration
+	// notes say, for each measured alert, what the daemon's finding
+	// shows: its first sight, count and confirm, next to the try's
+	// answering packet.
+	notes []string
+	// finding returns the daemon's active finding of a kind, endpoint and
+	// PSN.
+	finding func(kind, endpoint, psn string) (apiFinding, bool)
 }
 
 // latency is the time from the answering packet of a try (SYN-ACK, ICMP)
@@ -202,6 +305,21 @@ func (r *runRecord) latency(p probe, kind string) (time.Duration, error) {
 	at, ok := r.seen.at(kind, p.Endpoint, p.PSN)
 	if !ok {
 		return 0, fmt.Errorf("%s for %s and %s never seen in Alertmanager", kind, p.Endpoint, p.PSN)
+	}
+	rec, ok := r.seen.receivedAt(kind, p.Endpoint, p.PSN)
+	if ok && !rec.IsZero() {
+		r.received = append(r.received, rec.Sub(*a.AnsweredAt))
+	}
+	if r.finding != nil {
+		if f, ok := r.finding(kind, p.Endpoint, p.PSN); ok {
+			c := ""
+			if f.Confirm != nil {
+				c = " confirm " + f.Confirm.Verdict + " at " + f.Confirm.At
+			}
+			r.notes = append(r.notes, fmt.Sprintf("%s %s->%s: try answered %s, finding first seen %s (count %d)%s, Alertmanager received %s, first seen %s",
+				kind, p.Endpoint, p.PSN, a.AnsweredAt.UTC().Format(time.RFC3339Nano), f.FirstSeen, f.Count, c,
+				rec.UTC().Format(time.RFC3339Nano), at.UTC().Format(time.RFC3339Nano)))
+		}
 	}
 	return at.Sub(*a.AnsweredAt), nil
 }
@@ -224,11 +342,17 @@ const alertDeadline = 10 * time.Second
 // and Alertmanager's, after the run. It returns the latencies from the
 // answering packet (the agent's try, which the SYN-ACK ends within a
 // millisecond here) to the alert's first sight in Alertmanager.
-//
-// Pending until syncwatch run lands: written against the finding schema
-// and the alert labels of alerts/testdata/alertmanager, never run yet.
 func checkDaemonScenarios(ctx context.Context, d *daemon, am *alertmanager, r *runRecord) (latencies []time.Duration, errs []error) {
 	ep := func(i int) *endpoint { return r.l.endpoints[i] }
+	r.finding = func(kind, endpoint, psn string) (apiFinding, bool) {
+		fs, _ := d.findings(ctx)
+		for _, f := range fs {
+			if f.Kind == kind && f.EndpointIP == endpoint && f.PSN == psn {
+				return f, true
+			}
+		}
+		return apiFinding{}, false
+	}
 	psn := func(i int) string { return r.l.psns[i].addr.String() }
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
@@ -280,13 +404,43 @@ func checkDaemonScenarios(ctx context.Context, d *daemon, am *alertmanager, r *r
 		fail("scenario 2: %v", err)
 	}
 
-	// Scenario 3: race, not compliant-reached.
+	// Scenario 3: race, not compliant-reached. The race was in
+	// Alertmanager (it may have resolved since: ep5's agent stopped, and
+	// its correct dACL held for the hold time).
 	ep5 := ep(4)
-	if _, _, err := am.waitAlert(ctx, alertDeadline, map[string]string{"kind": "race", "endpoint_ip": ep5.addr.String()}); err != nil {
+	if err := r.seen.wait(ctx, alertDeadline, "race", ep5.addr.String(), ""); err != nil {
 		fail("scenario 3: %v", err)
 	}
-	if as, err := am.alertsWhere(ctx, map[string]string{"kind": "compliant-reached", "endpoint_ip": ep5.addr.String()}); err != nil || len(as) > 0 {
-		fail("scenario 3: compliant-reached for ep5: %v %v", as, err)
+	for _, p := range r.l.psns {
+		if _, ok := r.seen.at("compliant-reached", ep5.addr.String(), p.addr.String()); ok {
+			fail("scenario 3: a compliant-reached for ep5 and %s was in Alertmanager", p.name)
+		}
+		// Each PSN's race is measured from the try that made it: the
+		// race's first try falls somewhere in the polls the lab waits for
+		// after the switch's change, so it is the last connected try of
+		// ep5 to that PSN answered before Alertmanager received the race
+		// (tries are a probe interval, 2 s, apart; later tries only count).
+		rec, ok := r.seen.receivedAt("race", ep5.addr.String(), p.addr.String())
+		if !ok {
+			continue
+		}
+		var made *probe
+		for i, try := range r.byEndpoint[ep5.name] {
+			a, ok := r.attempts[attemptKey{try.Endpoint, try.LocalPort}]
+			if try.PSN == p.addr.String() && try.Result == resultConnected && ok && a.AnsweredAt != nil &&
+				!a.AnsweredAt.After(rec) && try.Time.After(r.raceShownAt.Add(-probeInterval)) {
+				made = &r.byEndpoint[ep5.name][i]
+			}
+		}
+		if made == nil {
+			fail("scenario 3: no try of ep5 to %s answered before its race reached Alertmanager", p.name)
+			continue
+		}
+		if lat, err := r.latency(*made, "race"); err != nil {
+			fail("scenario 3: %v", err)
+		} else {
+			latencies = append(latencies, lat)
+		}
 	}
 
 	// Scenario 4: sync-path-blocked for psn1, and the audit's

@@ -173,10 +173,6 @@ func TestLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := l.saveTranscript(ctx, sw, "switch-before.txt")
-	// Until the live collector reads the switch, the daemon reads the
-	// transcripts the lab saves here.
-	trDir := sshd.SharedDir(t)
-	l.publishTranscript(ctx, sw, trDir, nil)
 	t.Run("audit", func(t *testing.T) {
 		got, err := audit(ctx, bin, configFile, before)
 		if err != nil {
@@ -203,7 +199,7 @@ func TestLab(t *testing.T) {
 	if withDaemon {
 		// Scenario 7 in the daemon: its audit reports the new PSN
 		// before any traffic.
-		cfg7, err := l.daemonConfig(opts, sw, trDir, append(l.labPSNs(), newPSN))
+		cfg7, err := l.daemonConfig(opts, sw, am, append(l.labPSNs(), newPSN))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +213,7 @@ func TestLab(t *testing.T) {
 			}
 		}
 		d7.proc.stop()
-		cfg, err := l.daemonConfig(opts, sw, trDir, l.labPSNs())
+		cfg, err := l.daemonConfig(opts, sw, am, l.labPSNs())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +288,13 @@ func TestLab(t *testing.T) {
 	sw.update(t, func(p *iosemu.Profile) {
 		p.Sessions[4] = l.session(race, role{}, dacls[daclEmployee])
 	})
-	l.publishTranscript(ctx, sw, trDir, d)
+	// The daemon's live collector reads the change over SSH.
+	if d != nil {
+		if err := d.waitPolled(ctx, 20*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raceShownAt := time.Now()
 	betweenRounds(ref)
 	posture[race.addr.String()] = postureCompliant
 	if err := writePosture(postureFile, posture); err != nil {
@@ -312,7 +314,12 @@ func TestLab(t *testing.T) {
 	sw.update(t, func(p *iosemu.Profile) {
 		p.Sessions[2] = l.session(ep3, roles[2], dacls[daclContractor])
 	})
-	l.publishTranscript(ctx, sw, trDir, d)
+	// The daemon's live collector reads the change over SSH.
+	if d != nil {
+		if err := d.waitPolled(ctx, 20*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
 	betweenRounds(ref)
 	enforce(ep3, daclContractor)
 
@@ -320,6 +327,21 @@ func TestLab(t *testing.T) {
 	killAt := time.Now()
 	l.psns[2].server.stop()
 	killedAt := time.Now()
+
+	// Scenarios 2 and 5 are measured to their alerts' arrival in
+	// Alertmanager: the outage waits for them, or it would hold them back
+	// (a compliant-reached and a psn-not-listening delivered only when
+	// Alertmanager is back were the seconds the lab once measured).
+	if d != nil {
+		for _, w := range []struct{ kind, endpoint, psn string }{
+			{"compliant-reached", ep3.addr.String(), l.psns[1].addr.String()},
+			{"psn-not-listening", "", l.psns[2].addr.String()},
+		} {
+			if err := seen.wait(ctx, alertDeadline, w.kind, w.endpoint, w.psn); err != nil {
+				t.Errorf("before scenario 6: %v", err)
+			}
+		}
+	}
 
 	// Scenario 6: Alertmanager stops, ep6 (scenario 2's fault again)
 	// reaches psn2 and its agent stops; the finding must wait in the
@@ -532,13 +554,26 @@ func TestLab(t *testing.T) {
 		if !withDaemon {
 			t.Skip("pending: syncwatch run is not in this binary yet (the daemon's scenarios 1-7 in Alertmanager and /api/v1/findings, daemon_test.go)")
 		}
-		lat, errs := checkDaemonScenarios(ctx, d, am, &runRecord{l: l, dacls: dacls, byEndpoint: byEndpoint, compliantAt: compliantAt,
-			attempts: liveAttempts, seen: seen})
+		rec := &runRecord{l: l, dacls: dacls, byEndpoint: byEndpoint, compliantAt: compliantAt, raceShownAt: raceShownAt,
+			attempts: liveAttempts, seen: seen}
+		lat, errs := checkDaemonScenarios(ctx, d, am, rec)
 		for _, err := range errs {
 			t.Error(err)
 		}
 		p50, p99 := percentile(lat, 50), percentile(lat, 99)
 		t.Logf("answering packet to the alert in Alertmanager over %d alerts: p50 %v, p99 %v (%v)", len(lat), p50, p99, lat)
+		t.Logf("answering packet to Alertmanager's receipt (updatedAt): p50 %v, p99 %v (%v)", percentile(rec.received, 50), percentile(rec.received, 99), rec.received)
+		for _, n := range rec.notes {
+			t.Log(n)
+		}
+		if sum, n, err := d.confirmRefreshes(ctx); err != nil {
+			t.Error(err)
+		} else if n > 0 {
+			t.Logf("confirm refreshes of the switch over SSH: %d, mean %v (syncwatch_confirm_refresh_duration_seconds)", n, time.Duration(sum/float64(n)*float64(time.Second)).Round(time.Microsecond))
+		}
+		if t.Failed() {
+			d.logTail(t)
+		}
 	})
 
 	t.Run("alertmanager-outage", func(t *testing.T) {
@@ -708,40 +743,6 @@ func betweenRounds(ref time.Time) {
 		wait += probeInterval
 	}
 	time.Sleep(wait)
-}
-
-// publishTranscript reads the switch over SSH and saves the transcript
-// where the daemon reads transcripts (atomically); with a daemon running,
-// it waits until the daemon has read it.
-func (l *lab) publishTranscript(ctx context.Context, sw *switchSSH, dir string, d *daemon) {
-	l.t.Helper()
-	reads := 0
-	if d != nil {
-		reads = d.transcriptReads()
-	}
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	text, err := l.transcript(tctx, sw)
-	if err != nil {
-		l.t.Fatal(err)
-	}
-	path := filepath.Join(dir, switchName+".log")
-	if err := os.WriteFile(path+".tmp", []byte(text), 0o644); err != nil {
-		l.t.Fatal(err)
-	}
-	if err := os.Rename(path+".tmp", path); err != nil {
-		l.t.Fatal(err)
-	}
-	if d == nil {
-		return
-	}
-	for d.transcriptReads() <= reads {
-		select {
-		case <-tctx.Done():
-			l.t.Fatalf("the daemon did not read the new transcript: %v", tctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }
 
 // labBinary is the syncwatch binary the lab runs: SYNCWATCH_LAB_BIN, to

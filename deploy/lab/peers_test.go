@@ -2,27 +2,25 @@ package lab
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/syncwatch/syncwatch/internal/peers"
 )
 
-// The loopback addresses of the sensor namespace's servers. The sensor
-// namespace has its own loopback, so fixed ports cannot collide with
-// anything else on the machine.
-const (
-	metricsListen = "127.0.0.1:9849" // syncwatch watch --metrics-listen, later syncwatch run's http.listen
-	amListen      = "127.0.0.1:9093"
-	promListen    = "127.0.0.1:9090"
-)
+// metricsListen is the sensor's metrics and API address on the sensor
+// namespace's loopback (syncwatch watch --metrics-listen, syncwatch run's
+// http.listen): the namespace has its own loopback, so a fixed port cannot
+// collide with anything else on the machine. Alertmanager and Prometheus
+// (internal/peers) take free ports there.
+const metricsListen = "127.0.0.1:9849"
 
 // sensorHTTP makes one HTTP request to a server of the sensor namespace:
 // the connection is dialled on a thread inside it (http.Transport would
@@ -83,50 +81,31 @@ func (l *lab) waitReady(ctx context.Context, name, rawURL string, p *process) er
 }
 
 // alertmanager is a real Alertmanager on the sensor namespace's loopback,
-// where the daemon posts to it. Stop and start keep its port and data, for
-// the outage of scenario 6.
-//
-// internal/peers (branch amreal) starts Alertmanager and Prometheus on the
-// test's own loopback, which the sensor namespace cannot reach; once it can
-// run them inside a namespace, these two go.
+// where the daemon posts to it, run by internal/peers inside the
+// namespace. Stop and start keep its port and data, for the outage of
+// scenario 6.
 type alertmanager struct {
-	l     *lab
-	dir   string
-	proc  *process
-	count int
+	l  *lab
+	am *peers.Alertmanager
 }
 
 // startAlertmanager starts Alertmanager in the sensor namespace with a
 // receiver that notifies nobody (the lab reads the API).
 func (l *lab) startAlertmanager(ctx context.Context) *alertmanager {
 	l.t.Helper()
-	dir := filepath.Join(l.dir, "alertmanager")
-	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
-		l.t.Fatal(err)
-	}
 	cfg := "route:\n  receiver: lab\n  group_wait: 0s\n  group_interval: 1s\nreceivers:\n  - name: lab\n"
-	if err := os.WriteFile(filepath.Join(dir, "alertmanager.yml"), []byte(cfg), 0o644); err != nil {
-		l.t.Fatal(err)
-	}
-	am := &alertmanager{l: l, dir: dir}
-	am.start(ctx)
-	return am
+	am := peers.StartAlertmanager(l.t, peers.AlertmanagerOptions{Namespace: l.sensor, Config: cfg})
+	return &alertmanager{l: l, am: am}
 }
+
+// url is its API's base URL in the sensor namespace.
+func (am *alertmanager) url() string { return am.am.URL }
 
 // start starts the (stopped) Alertmanager and waits until it is ready.
-func (am *alertmanager) start(ctx context.Context) {
-	am.l.t.Helper()
-	am.count++
-	am.proc = am.l.start(am.l.sensor, "alertmanager-"+strconv.Itoa(am.count), nil, "prometheus-alertmanager",
-		"--config.file="+filepath.Join(am.dir, "alertmanager.yml"), "--storage.path="+filepath.Join(am.dir, "data"),
-		"--web.listen-address="+amListen, "--cluster.listen-address=", "--log.level=info")
-	if err := am.l.waitReady(ctx, "alertmanager", "http://"+amListen+"/-/ready", am.proc); err != nil {
-		am.l.t.Fatal(err)
-	}
-}
+func (am *alertmanager) start(context.Context) { am.am.Start(am.l.t) }
 
 // stop stops it (SIGTERM), keeping its data.
-func (am *alertmanager) stop() { am.proc.stop() }
+func (am *alertmanager) stop() { am.am.Stop(am.l.t) }
 
 // amAlert is an alert as Alertmanager's API v2 lists it.
 type amAlert struct {
@@ -144,6 +123,9 @@ type amAlert struct {
 type alertSeen struct {
 	mu    sync.Mutex
 	first map[string]time.Time // kind|endpoint_ip|psn
+	// received is the alert's updatedAt at its first sight: when
+	// Alertmanager took it in, by its own clock (the machine's).
+	received map[string]time.Time
 }
 
 // alertKey identifies an alert for alertSeen.
@@ -154,7 +136,7 @@ func alertKey(labels map[string]string) string {
 // watchAlerts polls Alertmanager until ctx ends (errors, as during an
 // outage, are skipped) and records the first sight of every alert.
 func (am *alertmanager) watchAlerts(ctx context.Context) *alertSeen {
-	seen := &alertSeen{first: map[string]time.Time{}}
+	seen := &alertSeen{first: map[string]time.Time{}, received: map[string]time.Time{}}
 	go func() {
 		for {
 			as, err := am.alerts(ctx)
@@ -164,6 +146,7 @@ func (am *alertmanager) watchAlerts(ctx context.Context) *alertSeen {
 				for _, a := range as {
 					if _, ok := seen.first[alertKey(a.Labels)]; !ok {
 						seen.first[alertKey(a.Labels)] = now
+						seen.received[alertKey(a.Labels)] = a.UpdatedAt
 					}
 				}
 				seen.mu.Unlock()
@@ -186,76 +169,76 @@ func (s *alertSeen) at(kind, endpoint, psn string) (time.Time, bool) {
 	return t, ok
 }
 
+// wait waits until an alert of the kind was seen, for the endpoint and
+// PSN unless they are "", within an explicit deadline; resolved since or
+// not.
+func (s *alertSeen) wait(ctx context.Context, within time.Duration, kind, endpoint, psn string) error {
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	for {
+		s.mu.Lock()
+		for k := range s.first {
+			p := strings.SplitN(k, "|", 3)
+			if len(p) == 3 && p[0] == kind && (endpoint == "" || p[1] == endpoint) && (psn == "" || p[2] == psn) {
+				s.mu.Unlock()
+				return nil
+			}
+		}
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no %s alert for endpoint %q and PSN %q seen in Alertmanager within %v", kind, endpoint, psn, within)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// receivedAt returns when Alertmanager took in an alert (its updatedAt at
+// the first sight).
+func (s *alertSeen) receivedAt(kind, endpoint, psn string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.received[kind+"|"+endpoint+"|"+psn]
+	return t, ok
+}
+
 // alerts returns the alerts Alertmanager holds.
 func (am *alertmanager) alerts(ctx context.Context) ([]amAlert, error) {
-	code, b, err := am.l.sensorHTTP(ctx, http.MethodGet, "http://"+amListen+"/api/v2/alerts", nil)
+	as, err := am.am.Alerts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if code != http.StatusOK {
-		return nil, fmt.Errorf("alertmanager /api/v2/alerts: HTTP %d: %s", code, b)
+	out := make([]amAlert, len(as))
+	for i, a := range as {
+		out[i] = amAlert{Labels: a.Labels, Annotations: a.Annotations, StartsAt: a.StartsAt, UpdatedAt: a.UpdatedAt}
+		out[i].Status.State = a.Status.State
 	}
-	var as []amAlert
-	if err := json.Unmarshal(b, &as); err != nil {
-		return nil, fmt.Errorf("alertmanager /api/v2/alerts: %w", err)
-	}
-	return as, nil
+	return out, nil
 }
 
 // prometheus is a real Prometheus in the sensor namespace scraping the
-// sensor's metrics every second.
+// sensor's metrics every second, run by internal/peers.
 type prometheus struct {
-	l    *lab
-	proc *process
+	p *peers.Prometheus
 }
 
 // startPrometheus starts Prometheus in the sensor namespace, scraping
 // target (host:port) every second.
 func (l *lab) startPrometheus(ctx context.Context, target string) *prometheus {
 	l.t.Helper()
-	dir := filepath.Join(l.dir, "prometheus")
-	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
-		l.t.Fatal(err)
-	}
-	cfg := fmt.Sprintf("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\nscrape_configs:\n  - job_name: syncwatch\n    static_configs:\n      - targets: [%q]\n", target)
-	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(cfg), 0o644); err != nil {
-		l.t.Fatal(err)
-	}
-	p := &prometheus{l: l}
-	p.proc = l.start(l.sensor, "prometheus", nil, "prometheus",
-		"--config.file="+filepath.Join(dir, "prometheus.yml"), "--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+promListen, "--log.level=warn")
-	if err := l.waitReady(ctx, "prometheus", "http://"+promListen+"/-/ready", p.proc); err != nil {
-		l.t.Fatal(err)
-	}
-	return p
+	return &prometheus{p: peers.StartPrometheus(l.t, []string{target}, peers.PrometheusOptions{Namespace: l.sensor, ScrapeInterval: time.Second})}
 }
 
 // query evaluates an instant PromQL query and returns each series'
 // value by the given label.
 func (p *prometheus) query(ctx context.Context, q, label string) (map[string]string, error) {
-	code, b, err := p.l.sensorHTTP(ctx, http.MethodGet, "http://"+promListen+"/api/v1/query?query="+url.QueryEscape(q), nil)
+	r, err := p.p.Query(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	if code != http.StatusOK {
-		return nil, fmt.Errorf("prometheus query %s: HTTP %d: %s", q, code, b)
+	out := map[string]string{}
+	for _, smp := range r.Samples {
+		out[smp.Metric[label]] = strconv.FormatFloat(smp.Value, 'f', -1, 64)
 	}
-	var r struct {
-		Data struct {
-			Result []struct {
-				Metric map[string]string `json:"metric"`
-				Value  [2]any            `json:"value"`
-			} `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("prometheus query %s: %w", q, err)
-	}
-	m := map[string]string{}
-	for _, s := range r.Data.Result {
-		v, _ := s.Value[1].(string)
-		m[s.Metric[label]] = v
-	}
-	return m, nil
+	return out, nil
 }

@@ -24,7 +24,9 @@ import (
 
 // switchSSH is the switch's management plane: a real OpenSSH server in the
 // switch namespace whose ForceCommand is the IOS CLI emulator (this test
-// binary re-executed) reading the switch's profile at every login.
+// binary re-executed) reading the switch's profile at every login, and
+// again before a command when the lab changed it (the daemon's collector
+// keeps its connection open).
 type switchSSH struct {
 	srv        *sshd.Server
 	user       *sshd.User
@@ -87,7 +89,7 @@ func (s *switchSSH) write(t *testing.T) {
 }
 
 // update changes the switch's state (a session's dACL, say) from the next
-// login on.
+// command on.
 func (s *switchSSH) update(t *testing.T, f func(p *iosemu.Profile)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -24,6 +24,9 @@ type Switch struct {
 	bytes    []byte
 	logins   int
 	recorder io.Writer
+	// beforeCommand, when set (before any Serve), runs before each
+	// command, outside the lock: RunProcess re-reads a changed profile.
+	beforeCommand func()
 }
 
 // NewSwitch returns an emulated switch with the given profile.
@@ -216,6 +219,9 @@ func (c *cli) readLine(echo bool) (string, error) {
 // command runs one line.
 func (c *cli) command(line string) error {
 	n := normalize(line)
+	if c.sw.beforeCommand != nil {
+		c.sw.beforeCommand()
+	}
 	c.sw.mu.Lock()
 	p := &c.sw.profile
 	f, faulty := p.fault(n)

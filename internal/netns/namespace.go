@@ -145,6 +145,22 @@ func (n *Namespace) Do(fn func() error) error {
 	}
 }
 
+// Enter moves the calling goroutine's OS thread into the namespace for
+// good: the caller has called runtime.LockOSThread and never unlocks it,
+// so that the thread leaves the namespace only by exiting with the
+// goroutine. A process started from that thread runs in the namespace.
+func (n *Namespace) Enter() error {
+	f, err := os.Open(n.Path())
+	if err != nil {
+		return fmt.Errorf("netns %s: %w", n.Name, err)
+	}
+	defer f.Close()
+	if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("netns %s: setns: %w", n.Name, err)
+	}
+	return nil
+}
+
 // run runs a command with CommandTimeout, feeding it stdin when not nil,
 // and returns its combined output.
 func run(stdin *strings.Reader, name string, args ...string) ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -77,6 +78,10 @@ type AlertmanagerOptions struct {
 	PeerTimeout time.Duration
 	// Args are further command-line flags.
 	Args []string
+	// Namespace, when set, runs the server inside that network namespace,
+	// on its loopback; URL and ClusterAddr are then addresses there, and
+	// the methods of Alertmanager dial from inside it.
+	Namespace Namespace
 }
 
 // Alertmanager is one running (or stopped) Alertmanager.
@@ -87,6 +92,7 @@ type Alertmanager struct {
 	// clustered.
 	ClusterAddr string
 	proc        *process
+	client      *http.Client
 }
 
 // StartAlertmanager starts an Alertmanager on free loopback ports with
@@ -111,11 +117,11 @@ func StartAlertmanager(t testing.TB, opts AlertmanagerOptions) *Alertmanager {
 	}
 	var last error
 	for range startAttempts {
-		port, err := freePort(false)
+		port, err := freePortIn(opts.Namespace, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		am := &Alertmanager{URL: "http://127.0.0.1:" + strconv.Itoa(port)}
+		am := &Alertmanager{URL: "http://127.0.0.1:" + strconv.Itoa(port), client: httpClient(opts.Namespace, RequestTimeout)}
 		args := []string{
 			"--config.file=" + cfgFile,
 			"--storage.path=" + filepath.Join(dir, "data"),
@@ -123,7 +129,7 @@ func StartAlertmanager(t testing.TB, opts AlertmanagerOptions) *Alertmanager {
 			"--log.level=info",
 		}
 		if cluster {
-			cport, err := freePort(true)
+			cport, err := freePortIn(opts.Namespace, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,6 +150,7 @@ func StartAlertmanager(t testing.TB, opts AlertmanagerOptions) *Alertmanager {
 		}
 		args = append(args, opts.Args...)
 		am.proc = newProcess(t, "alertmanager "+am.URL, path, am.URL, args)
+		am.proc.ns = opts.Namespace
 		err = am.proc.start()
 		if err == nil {
 			return am
@@ -212,7 +219,7 @@ func (a *Alertmanager) AlertsWhere(ctx context.Context, query url.Values) ([]Ale
 		u += "?" + query.Encode()
 	}
 	var out []Alert
-	if err := getJSON(ctx, u, &out); err != nil {
+	if err := getJSON(ctx, a.client, u, &out); err != nil {
 		return nil, fmt.Errorf("alertmanager alerts: %w", err)
 	}
 	return out, nil
@@ -234,7 +241,7 @@ func (a *Alertmanager) Cluster(ctx context.Context) (ClusterStatus, error) {
 	var st struct {
 		Cluster ClusterStatus `json:"cluster"`
 	}
-	if err := getJSON(ctx, a.URL+"/api/v2/status", &st); err != nil {
+	if err := getJSON(ctx, a.client, a.URL+"/api/v2/status", &st); err != nil {
 		return ClusterStatus{}, fmt.Errorf("alertmanager status: %w", err)
 	}
 	return st.Cluster, nil

@@ -12,6 +12,12 @@
 // data (an outage), and several can form a gossip cluster on loopback; a
 // Webhook is the loopback HTTP receiver Alertmanager notifies.
 //
+// With the Namespace option a server runs inside a network namespace (one
+// of internal/netns, say), on that namespace's loopback: it is started
+// from a thread moved into the namespace, and the package's requests to it
+// (readiness, the APIs) are dialled from inside it. A Webhook stays on the
+// test's own loopback, which such an Alertmanager cannot reach.
+//
 // What the tests rely on, as Debian's Alertmanager 0.25 behaves:
 // /api/v2/alerts never lists an alert whose endsAt has passed, whatever the
 // filter (active=false included), so a resolved alert is seen by its

@@ -13,14 +13,14 @@ const maxBody = 16 << 20
 
 // getJSON decodes the JSON answer of GET u into v; an answer other than
 // 200 is an error quoting its start.
-func getJSON(ctx context.Context, u string, v any) error {
+func getJSON(ctx context.Context, c *http.Client, u string, v any) error {
 	ctx, cancel := requestContext(ctx)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", u, err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", u, err)
 	}

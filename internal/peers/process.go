@@ -36,6 +36,16 @@ const (
 // errPortTaken is a start that failed because a port was already bound.
 var errPortTaken = errors.New("a port was taken")
 
+// Namespace is a network namespace a server runs in, on its loopback
+// (*netns.Namespace of internal/netns is one).
+type Namespace interface {
+	// Do runs fn on a thread inside the namespace and returns its error.
+	Do(fn func() error) error
+	// Enter moves the calling goroutine's locked OS thread into the
+	// namespace for good.
+	Enter() error
+}
+
 // process is one server program, started and stopped as often as a test
 // wants, with its output kept for the test log.
 type process struct {
@@ -43,7 +53,8 @@ type process struct {
 	name string // in logs: "alertmanager 127.0.0.1:PORT"
 	path string
 	args []string
-	url  string // base URL; /-/ready is polled
+	url  string    // base URL; /-/ready is polled
+	ns   Namespace // nil: the test's own network namespace
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -116,7 +127,15 @@ func (p *process) start() error {
 	var waitErr error
 	go func() {
 		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
+		if p.ns == nil {
+			defer runtime.UnlockOSThread()
+		} else if err := p.ns.Enter(); err != nil {
+			// The thread stays locked: it exits with this goroutine
+			// rather than serve others in a namespace half entered.
+			close(done)
+			started <- err
+			return
+		}
 		defer close(done)
 		if err := cmd.Start(); err != nil {
 			started <- err
@@ -133,7 +152,7 @@ func (p *process) start() error {
 
 	ctx, cancel := context.WithTimeout(context.Background(), ReadyTimeout)
 	defer cancel()
-	client := &http.Client{Timeout: time.Second}
+	client := httpClient(p.ns, time.Second)
 	tick := time.NewTicker(25 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -215,6 +234,41 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// httpClient returns a client whose connections are dialled inside ns
+// (from the test's namespace when nil).
+func httpClient(ns Namespace, timeout time.Duration) *http.Client {
+	if ns == nil {
+		return &http.Client{Timeout: timeout}
+	}
+	return &http.Client{Timeout: timeout, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			var c net.Conn
+			err := ns.Do(func() error {
+				var d net.Dialer
+				var err error
+				c, err = d.DialContext(ctx, network, addr)
+				return err
+			})
+			return c, err
+		},
+		DisableKeepAlives: true,
+	}}
+}
+
+// freePortIn is freePort on the loopback of ns (the test's when nil).
+func freePortIn(ns Namespace, udp bool) (int, error) {
+	if ns == nil {
+		return freePort(udp)
+	}
+	var port int
+	err := ns.Do(func() error {
+		var err error
+		port, err = freePort(udp)
+		return err
+	})
+	return port, err
 }
 
 // freePort returns a loopback port that was free a moment ago for TCP and,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -31,6 +32,10 @@ type PrometheusOptions struct {
 	ScrapeInterval time.Duration
 	// MetricsPath is the targets' path (default /metrics).
 	MetricsPath string
+	// Namespace, when set, runs the server inside that network namespace,
+	// on its loopback: its targets and URL are addresses there, and Query
+	// dials from inside it.
+	Namespace Namespace
 	// Job is the job label (default syncwatch).
 	Job string
 }
@@ -38,8 +43,9 @@ type PrometheusOptions struct {
 // Prometheus is one running Prometheus.
 type Prometheus struct {
 	// URL is the API's base URL, http://127.0.0.1:PORT.
-	URL  string
-	proc *process
+	URL    string
+	proc   *process
+	client *http.Client
 }
 
 // StartPrometheus starts a Prometheus that scrapes targets (host:port, on
@@ -73,17 +79,18 @@ func StartPrometheus(t testing.TB, targets []string, opts PrometheusOptions) *Pr
 	}
 	var last error
 	for range startAttempts {
-		port, err := freePort(false)
+		port, err := freePortIn(opts.Namespace, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := &Prometheus{URL: "http://127.0.0.1:" + strconv.Itoa(port)}
+		p := &Prometheus{URL: "http://127.0.0.1:" + strconv.Itoa(port), client: httpClient(opts.Namespace, RequestTimeout)}
 		p.proc = newProcess(t, "prometheus "+p.URL, path, p.URL, []string{
 			"--config.file=" + cfgFile,
 			"--storage.tsdb.path=" + filepath.Join(dir, "data"),
 			"--web.listen-address=127.0.0.1:" + strconv.Itoa(port),
 			"--log.level=info",
 		})
+		p.proc.ns = opts.Namespace
 		err = p.proc.start()
 		if err == nil {
 			return p
@@ -123,7 +130,7 @@ type apiAnswer struct {
 // api gets path from the v1 API and decodes its data into v.
 func (p *Prometheus) api(ctx context.Context, path string, v any) error {
 	var a apiAnswer
-	if err := getJSON(ctx, p.URL+path, &a); err != nil {
+	if err := getJSON(ctx, p.client, p.URL+path, &a); err != nil {
 		return fmt.Errorf("prometheus: %w", err)
 	}
 	if a.Status != "success" {

@@ -35,6 +35,12 @@ const (
 // returned.
 var ErrTruncated = errors.New("truncated")
 
+// ErrConcatenated marks a file in which another capture file's header
+// begins at a record boundary: several files joined with cat, which is not
+// a valid capture file (several pcapng sections are, and are read). The
+// frames before the second header were returned.
+var ErrConcatenated = errors.New("files were concatenated")
+
 // FileError reports damage in a capture file at a byte offset.
 type FileError struct {
 	// File is the name the source was opened with.

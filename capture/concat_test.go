@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -130,5 +131,22 @@ func TestConcatenated(t *testing.T) {
 				t.Errorf("%v is not ErrConcatenated", err)
 			}
 		})
+	}
+}
+
+// TestOpenFileDirectory checks that a directory is refused by name, not
+// with the read error of the magic.
+func TestOpenFileDirectory(t *testing.T) {
+	dir := t.TempDir()
+	src, err := OpenFile(dir)
+	if err == nil {
+		src.Close()
+		t.Fatal("a directory opened as a capture")
+	}
+	if want := dir + ": is a directory, not a capture file"; err.Error() != want {
+		t.Errorf("error\n got %q\nwant %q", err, want)
+	}
+	if !errors.Is(err, syscall.EISDIR) {
+		t.Errorf("%v does not wrap EISDIR", err)
 	}
 }

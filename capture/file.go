@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // Limits that keep a damaged or hostile file from causing a giant allocation.
@@ -92,7 +93,8 @@ type InterfaceStatser interface {
 }
 
 // OpenFile opens a pcap, pcapng or gzip-compressed capture file, telling the
-// format by its magic number rather than its name.
+// format by its magic number rather than its name. A directory is refused
+// with an error that wraps syscall.EISDIR.
 func OpenFile(path string) (Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -101,6 +103,11 @@ func OpenFile(path string) (Source, error) {
 	size := int64(-1)
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 		size = fi.Size()
+	} else if err == nil && fi.IsDir() {
+		// Opening a directory succeeds; reading it fails with a message
+		// that names neither the problem nor the file plainly.
+		f.Close()
+		return nil, fmt.Errorf("%s: %w, not a capture file", path, syscall.EISDIR)
 	}
 	src, err := newSource(f, size, path, filepath.Base(path), f)
 	if err != nil {

@@ -75,18 +75,22 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 
+	if err := checkInputs(env, fs.Args()); err != nil {
+		return err
+	}
+
 	var srcs []capture.Source
 	var files []fileReport
 	var errs []error
 	for _, path := range fs.Args() {
-		src, err := capture.OpenFile(path)
+		src, name, err := openInput(env, path)
 		if err != nil {
 			errs = append(errs, err)
-			files = append(files, fileReport{File: path, Error: errString(err)})
+			files = append(files, fileReport{File: name, Error: errString(err)})
 			continue
 		}
 		srcs = append(srcs, src)
-		files = append(files, fileReport{File: path, src: src})
+		files = append(files, fileReport{File: name, src: src})
 	}
 	if len(srcs) == 0 {
 		return errors.Join(errs...)

@@ -43,6 +43,7 @@ type command struct {
 // environment carries what a subcommand may touch, so tests can run
 // subcommands in-process with their own streams.
 type environment struct {
+	stdin  io.Reader // analyze reads a capture from it for the file "-"; nil is empty
 	stdout io.Writer
 	stderr io.Writer
 
@@ -83,7 +84,7 @@ func main() {
 	// (*live.Collector must satisfy liveCollector in daemon_inventory.go.)
 	// Until then switches are read from transcripts only and confirms have
 	// no refresher.
-	code := run(ctx, &environment{stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
+	code := run(ctx, &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

@@ -152,7 +152,7 @@ func TestAnalyzeStdin(t *testing.T) {
 		if code != exitOK || errOut != "" {
 			t.Fatalf("exit %d, stderr %q", code, errOut)
 		}
-		want := "2026-12-03 19:18:38.704653  10.0.0.10:40001       7e:26:4d:06:86:8e  10.0.0.11:8449       accepted    1     18µs   -      stdin"
+		want := "2026-12-03 19:18:38.704653  10.0.0.10:40001       7e:26:4d:06:86:8e  10.0.0.11:8449       accepted    1     18µs   -      stdin\n"
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}

@@ -91,11 +91,12 @@ func (p *pcapReader) Next(f *Frame) error {
 	if len(hdr) < hl {
 		return p.shortRead(off, "record header", len(hdr), hl, err)
 	}
-	switch captureFileStart(hdr) {
-	case startsPcap:
-		return p.fail(off, concatenated("a second "+startsPcap))
-	case startsPcapng:
-		return p.fail(off, concatenated("a "+startsPcapng))
+	// The cheap test first: a pcap header's version 2.4 in either byte
+	// order, or pcapng's block type, which reads the same in both.
+	if v := binary.LittleEndian.Uint32(hdr[4:]); v == 0x0004_0002 || v == 0x0400_0200 || binary.LittleEndian.Uint32(hdr) == ngSectionHeader {
+		if err := p.concatenatedAt(off, hdr); err != nil {
+			return err
+		}
 	}
 	capLen := p.u32(hdr[8:])
 	if capLen > maxCaptureLength {
@@ -163,6 +164,18 @@ func captureFileStart(b []byte) string {
 // which header it is, as "a second pcap file header".
 func concatenated(what string) error {
 	return fmt.Errorf("%s begins here: %w (join captures with mergecap, or give them to analyze as separate files, which merges them by time)", what, ErrConcatenated)
+}
+
+// concatenatedAt fails the reader when the record header hdr at off is the
+// header of another capture file.
+func (p *pcapReader) concatenatedAt(off int64, hdr []byte) error {
+	switch captureFileStart(hdr) {
+	case startsPcap:
+		return p.fail(off, concatenated("a second "+startsPcap))
+	case startsPcapng:
+		return p.fail(off, concatenated("a "+startsPcapng))
+	}
+	return nil
 }
 
 // truncated reports a record whose data the file does not hold in full.

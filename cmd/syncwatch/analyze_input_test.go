@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -295,4 +296,43 @@ func mustAbs(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestAnalyzeConcatenatedTshark replays the review's reproduction with the
+// real tools: the example converted by tshark, joined with cat, and the fix
+// the error advises, mergecap.
+func TestAnalyzeConcatenatedTshark(t *testing.T) {
+	tshark := testenv.Command(t, "tshark", "mergecap")
+	dir := t.TempDir()
+	c := filepath.Join(dir, "c.pcap")
+	if out, err := exec.Command(tshark, "-r", example, "-F", "pcap", "-w", c).CombinedOutput(); err != nil {
+		t.Fatalf("tshark: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := writeFile(t, "cc.pcap", append(append([]byte(nil), b...), b...))
+	code, out, errOut := runCLI(t, "analyze", cc)
+	want := "syncwatch analyze: " + cc + ": offset 2464: a second pcap file header begins here: files were concatenated " +
+		"(join captures with mergecap, or give them to analyze as separate files, which merges them by time)\n"
+	if code != exitRuntime || errOut != want {
+		t.Errorf("exit %d, stderr\n got %q\nwant %q", code, errOut, want)
+	}
+	if !strings.Contains(out, "\nPackets: 24 read, 24 on the port, 0 cut by the snaplen,") {
+		t.Errorf("stdout:\n%s", out)
+	}
+
+	c2 := filepath.Join(dir, "c2.pcap")
+	if err := os.WriteFile(c2, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	merged := filepath.Join(dir, "merged.pcap")
+	if out, err := exec.Command("mergecap", "-F", "pcap", "-w", merged, c, c2).CombinedOutput(); err != nil {
+		t.Fatalf("mergecap: %v\n%s", err, out)
+	}
+	code, out, errOut = runCLI(t, "analyze", merged)
+	if code != exitOK || errOut != "" || !strings.Contains(out, "\nPackets: 48 read, 48 on the port,") {
+		t.Errorf("merged: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
 }

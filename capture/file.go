@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // Limits that keep a damaged or hostile file from causing a giant allocation.
@@ -34,6 +35,12 @@ const (
 // still being written or cut by a full disk does; the frames before it were
 // returned.
 var ErrTruncated = errors.New("truncated")
+
+// ErrConcatenated marks a file in which another capture file's header
+// begins at a record boundary: several files joined with cat, which is not
+// a valid capture file (several pcapng sections are, and are read). The
+// frames before the second header were returned.
+var ErrConcatenated = errors.New("files were concatenated")
 
 // FileError reports damage in a capture file at a byte offset.
 type FileError struct {
@@ -86,7 +93,8 @@ type InterfaceStatser interface {
 }
 
 // OpenFile opens a pcap, pcapng or gzip-compressed capture file, telling the
-// format by its magic number rather than its name.
+// format by its magic number rather than its name. A directory is refused
+// with an error that wraps syscall.EISDIR.
 func OpenFile(path string) (Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -95,6 +103,11 @@ func OpenFile(path string) (Source, error) {
 	size := int64(-1)
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 		size = fi.Size()
+	} else if err == nil && fi.IsDir() {
+		// Opening a directory succeeds; reading it fails with a message
+		// that names neither the problem nor the file plainly.
+		f.Close()
+		return nil, fmt.Errorf("%s: %w, not a capture file", path, syscall.EISDIR)
 	}
 	src, err := newSource(f, size, path, filepath.Base(path), f)
 	if err != nil {

@@ -91,6 +91,13 @@ func (p *pcapReader) Next(f *Frame) error {
 	if len(hdr) < hl {
 		return p.shortRead(off, "record header", len(hdr), hl, err)
 	}
+	// The cheap test first: a pcap header's version 2.4 in either byte
+	// order, or pcapng's block type, which reads the same in both.
+	if v := binary.LittleEndian.Uint32(hdr[4:]); v == 0x0004_0002 || v == 0x0400_0200 || binary.LittleEndian.Uint32(hdr) == ngSectionHeader {
+		if err := p.concatenatedAt(off, hdr); err != nil {
+			return err
+		}
+	}
 	capLen := p.u32(hdr[8:])
 	if capLen > maxCaptureLength {
 		return p.fail(off, fmt.Errorf("record captured length %d exceeds the limit of %d", capLen, maxCaptureLength))
@@ -109,6 +116,65 @@ func (p *pcapReader) Next(f *Frame) error {
 	f.Interface = p.iface
 	f.VLAN = -1
 	p.in.advance(n)
+	return nil
+}
+
+// Formats of a capture file header found where a record or block should
+// start.
+const (
+	startsPcap   = "pcap file header"
+	startsPcapng = "pcapng section header"
+)
+
+// captureFileStart tells whether b, the bytes at a record or block boundary,
+// begin a capture file header: startsPcap, startsPcapng or "" for none.
+//
+// A classic pcap header counts when its magic is followed by version 2.4 in
+// the magic's byte order (8 bytes), the version every writer has written
+// for decades: read as a record header, those bytes are a timestamp whose
+// seconds are one of six values (in 1998, 2011, or 2055 to 2083) and whose
+// fraction is exactly 0x00040002 or 0x02000400, which a real capture does
+// not hold. A pcapng Section Header Block counts when its block type is
+// followed, after the length, by the byte-order magic in either byte order
+// (12 bytes).
+func captureFileStart(b []byte) string {
+	if len(b) < 8 {
+		return ""
+	}
+	if format, ok := pcapFormatOf([4]byte(b)); ok {
+		order := binary.ByteOrder(binary.LittleEndian)
+		if format.bigEndian {
+			order = binary.BigEndian
+		}
+		if order.Uint16(b[4:]) == 2 && order.Uint16(b[6:]) == 4 {
+			return startsPcap
+		}
+		return ""
+	}
+	if len(b) >= 12 && [4]byte(b) == [4]byte{0x0a, 0x0d, 0x0d, 0x0a} {
+		if bom := binary.LittleEndian.Uint32(b[8:]); bom == ngByteOrderMagic || bom == bits.ReverseBytes32(ngByteOrderMagic) {
+			return startsPcapng
+		}
+	}
+	return ""
+}
+
+// concatenated is the error for the header of another capture file found
+// where a record or block should start (files joined with cat); what says
+// which header it is, as "a second pcap file header".
+func concatenated(what string) error {
+	return fmt.Errorf("%s begins here: %w (join captures with mergecap, or give them to analyze as separate files, which merges them by time)", what, ErrConcatenated)
+}
+
+// concatenatedAt fails the reader when the record header hdr at off is the
+// header of another capture file.
+func (p *pcapReader) concatenatedAt(off int64, hdr []byte) error {
+	switch captureFileStart(hdr) {
+	case startsPcap:
+		return p.fail(off, concatenated("a second "+startsPcap))
+	case startsPcapng:
+		return p.fail(off, concatenated("a "+startsPcapng))
+	}
 	return nil
 }
 

@@ -200,13 +200,21 @@ func (r *pcapngReader) block() ([]byte, error) {
 			return nil, r.fail(off, fmt.Errorf("section header block: bad byte-order magic % x", hdr[8:12]))
 		}
 	}
+	known := false
+	switch typ {
+	case ngSectionHeader, ngInterfaceDesc, ngInterfaceStatistics, ngEnhancedPacket, ngObsoletePacket, ngSimplePacket:
+		known = true
+	}
+	if !known && captureFileStart(hdr) == startsPcap {
+		// A classic pcap file appended to this one: its header's version
+		// would be read as a block length.
+		return nil, r.fail(off, concatenated("a "+startsPcap))
+	}
 	length := r.u32(hdr[4:])
 	if length < ngMinBlock || length%4 != 0 {
 		return nil, r.fail(off, fmt.Errorf("block type 0x%08x: bad length %d (must be a multiple of 4, at least %d)", typ, length, ngMinBlock))
 	}
-	switch typ {
-	case ngSectionHeader, ngInterfaceDesc, ngInterfaceStatistics, ngEnhancedPacket, ngObsoletePacket, ngSimplePacket:
-	default:
+	if !known {
 		return nil, r.skip(off, typ, length)
 	}
 	if length > maxParsedBlock {

@@ -17,12 +17,17 @@ import (
 	"github.com/syncwatch/syncwatch/config"
 )
 
+// analyzeSynopsis is analyze's usage line; the README shows the same.
+const analyzeSynopsis = "[--port N]... [--psn ADDR]... [--answer-timeout D] [--grace D] [--max-attempts N] [--format text|json] " +
+	"[--switch-output PATH]... [--config FILE] [--fail-on SEVERITY] FILE..."
+
 func runAnalyze(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "analyze", "[--port N]... [--psn ADDR]... [--answer-timeout D] [--format text|json] [--switch-output PATH]... [--config FILE] [--fail-on SEVERITY] FILE...",
+	fs := newFlagSet(env, "analyze", analyzeSynopsis,
 		"Classify every connection attempt to the PSN state-sync port in capture files (pcap or pcapng,\n"+
 			"gzip-compressed or not, detected by content): accepted (SYN-ACK), refused (RST), prohibited\n"+
 			"(ICMP unreachable) or unanswered. Several files are merged by time. Prints the attempts in order\n"+
-			"of their first packet, a summary per PSN and outcome, and packet statistics.\n\n"+
+			"of their first packet, a summary per PSN and outcome, and packet statistics. FILE - reads standard\n"+
+			"input (tcpdump -w - ... | syncwatch analyze -); the same file given twice is a usage error.\n\n"+
 			"With --switch-output (saved switch transcripts, as for audit) the attempts are also judged, as the\n"+
 			"daemon judges them, against the sessions and dACLs the transcripts show: the same findings\n"+
 			"(compliant-reached, race, sync-path-blocked, psn-down, ..., and the audit's), with packet time, so\n"+
@@ -75,18 +80,22 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 
+	if err := checkInputs(env, fs.Args()); err != nil {
+		return err
+	}
+
 	var srcs []capture.Source
 	var files []fileReport
 	var errs []error
 	for _, path := range fs.Args() {
-		src, err := capture.OpenFile(path)
+		src, name, err := openInput(env, path)
 		if err != nil {
 			errs = append(errs, err)
-			files = append(files, fileReport{File: path, Error: errString(err)})
+			files = append(files, fileReport{File: name, Error: errString(err)})
 			continue
 		}
 		srcs = append(srcs, src)
-		files = append(files, fileReport{File: path, src: src})
+		files = append(files, fileReport{File: name, src: src})
 	}
 	if len(srcs) == 0 {
 		return errors.Join(errs...)
@@ -292,7 +301,17 @@ func writeAnalyzeJSON(w io.Writer, r *analyzeReport) error {
 
 const textTime = "2006-01-02 15:04:05.000000"
 
-func writeAnalyzeText(w io.Writer, r *analyzeReport) error {
+// writeAnalyzeText writes the report for people, no line ending in
+// whitespace.
+func writeAnalyzeText(out io.Writer, r *analyzeReport) error {
+	w := newLineTrimmer(out)
+	if err := writeAnalyzeTable(w, r); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func writeAnalyzeTable(w io.Writer, r *analyzeReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "FIRST SEEN (UTC)\tCLIENT\tCLIENT MAC\tPSN\tOUTCOME\tSYNS\tRTT\tVLANS\tINTERFACE\tNOTE\n")
 	for i := range r.Attempts {

@@ -43,6 +43,7 @@ type command struct {
 // environment carries what a subcommand may touch, so tests can run
 // subcommands in-process with their own streams.
 type environment struct {
+	stdin  io.Reader // analyze reads a capture from it for the file "-"; nil is empty
 	stdout io.Writer
 	stderr io.Writer
 
@@ -72,7 +73,7 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, &environment{stdout: os.Stdout, stderr: os.Stderr, newCollector: liveCollectorFor}, os.Args[1:])
+	code := run(ctx, &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, newCollector: liveCollectorFor}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

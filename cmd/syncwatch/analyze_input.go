@@ -1,0 +1,97 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/syncwatch/syncwatch/capture"
+)
+
+// stdinArg is the file argument that reads standard input; stdinName names
+// it in errors and in the report.
+const (
+	stdinArg  = "-"
+	stdinName = "stdin"
+)
+
+// checkInputs refuses file arguments that analyze cannot read as given: the
+// same file twice (the same path after cleaning, or another name for it,
+// such as a link or standard input redirected from it), whose packets would
+// all be counted as SPAN duplicates; standard input twice; standard input
+// that is a terminal, which would wait for a capture that never comes.
+func checkInputs(env *environment, paths []string) error {
+	type seenFile struct {
+		arg  string
+		info os.FileInfo
+	}
+	var files []seenFile
+	// add remembers a file argument, refusing another name for one before.
+	add := func(arg string, fi os.FileInfo) error {
+		for _, f := range files {
+			if os.SameFile(f.info, fi) {
+				return sameFileError(f.arg, arg)
+			}
+		}
+		files = append(files, seenFile{arg, fi})
+		return nil
+	}
+	byPath := map[string]string{}
+	stdinSeen := false
+	for _, p := range paths {
+		if p == stdinArg {
+			if stdinSeen {
+				return usagef("- (standard input) given twice: it can be read only once")
+			}
+			stdinSeen = true
+			if isTerminal(env.stdin) {
+				return usagef("-: standard input is a terminal, not a capture: pipe one in (tcpdump -w - ... | syncwatch analyze -)")
+			}
+			if st, ok := env.stdin.(interface{ Stat() (os.FileInfo, error) }); ok {
+				if fi, err := st.Stat(); err == nil {
+					if err := add("- (standard input)", fi); err != nil {
+						return err
+					}
+				}
+			}
+			continue
+		}
+		clean := filepath.Clean(p)
+		if prev, ok := byPath[clean]; ok {
+			return sameFileError(prev, p)
+		}
+		byPath[clean] = p
+		// A file that cannot be examined is reported when it is opened.
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			if err := add(p, fi); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func sameFileError(first, second string) error {
+	what := first + " given twice"
+	if first != second {
+		what = first + " and " + second + " are the same file"
+	}
+	return usagef("%s: give each capture file once (read twice, each of its packets would count as a SPAN duplicate)", what)
+}
+
+// openInput opens one file argument; "-" reads standard input. It returns
+// the source and the name that errors and the report give the input.
+func openInput(env *environment, path string) (capture.Source, string, error) {
+	if path != stdinArg {
+		src, err := capture.OpenFile(path)
+		return src, path, err
+	}
+	var in io.Reader = env.stdin
+	if in == nil {
+		in = strings.NewReader("")
+	}
+	// Errors name the input: "stdin: offset 0: empty file: ...".
+	src, err := capture.NewReader(in, stdinName)
+	return src, stdinName, err
+}

@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/syncwatch/syncwatch/alerts"
+	"github.com/syncwatch/syncwatch/internal/dashboard"
 )
 
 const readmeFile = "../README.md"
@@ -191,11 +192,10 @@ func TestRunbookAnchors(t *testing.T) {
 		exprs = append(exprs, r.Expr)
 	}
 	for _, q := range dashboardQueries(t) {
-		exprs = append(exprs, q[1])
+		exprs = append(exprs, q.Expr)
 	}
 	for _, e := range exprs {
-		for _, name := range metricName.FindAllString(e, -1) {
-			name = strings.TrimSuffix(name, "_bucket")
+		for _, name := range dashboard.MetricNames(e) {
 			if name != "up" && !strings.Contains(ref, "`"+name+"`") {
 				t.Errorf("metric %s (in %s) is not in the README's metrics reference", name, e)
 			}

@@ -43,10 +43,13 @@ func (q Query) String() string {
 
 // QuietMetrics are syncwatch's metric families that have no series until
 // something rare happens: a psn-down holding back findings, a confirm
-// step, a notification given up. A query reading one of them may
-// rightly return nothing.
+// step (and its on-demand refresh of a switch), a notification given up,
+// a failed poll of a switch (its reason is a label, so no series exists
+// before the first). A query reading one of them may rightly return
+// nothing.
 var QuietMetrics = []string{"syncwatch_findings_held_back_total", "syncwatch_confirms_total",
-	"syncwatch_sink_notifications_dropped_total"}
+	"syncwatch_collector_refreshes_total", "syncwatch_sink_notifications_dropped_total",
+	"syncwatch_collector_errors_total"}
 
 // Quiet reports whether the query reads one of QuietMetrics.
 func (q Query) Quiet() bool {

@@ -60,7 +60,7 @@ for d in $tops; do
 done
 mkdir -p /run/syncwatch-check && cp "$bin" /run/syncwatch-check/syncwatch && chmod 0755 /run/syncwatch-check/syncwatch || fail "binary"
 while read -r dst src owner mode; do
-  mkdir -p "$(dirname "$dst")" && cp "$src" "$dst" && chown "$owner" "$dst" && chmod "$mode" "$dst" || fail "$dst"
+  mkdir -p "$(dirname "$dst")" && rm -f "$dst" && cp "$src" "$dst" && chown "$owner" "$dst" && chmod "$mode" "$dst" || fail "$dst"
 done < "$manifest"
 exec setpriv $creds -- /run/syncwatch-check/syncwatch "$@"
 `
@@ -276,8 +276,10 @@ func kubernetesView(t *testing.T) sensorView {
 // placeholders) and user; and the examples as they are. Each must load,
 // every key known, every secret readable by the sensor's user, and
 // summarize exactly as expected (the port the probes, the scrape and the
-// healthcheck use among it). A compose secret left as cp makes it but
-// 0400 (owned by root, unreadable by 65532) must fail, at its line.
+// healthcheck use among it); the deployments' configurations must also
+// satisfy the live collector up to dialing the switches. A compose secret
+// left as cp makes it but 0400 (owned by root, unreadable by 65532) must
+// fail, at its line.
 func TestShippedSensorConfigs(t *testing.T) {
 	testenv.Root(t)
 	// The compose secrets as README's steps leave them: owned by the
@@ -334,6 +336,31 @@ func TestShippedSensorConfigs(t *testing.T) {
 			stdout, stderr, code := runInView(t, bin, c.view, "check-config", "--config", c.view.config)
 			if want := c.view.config + ": valid\n" + c.want; code != 0 || stdout != want || stderr != "" {
 				t.Errorf("check-config of %s: exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit 0, stdout:\n%s", c.name, code, stdout, stderr, want)
+			}
+		})
+	}
+	// What the live collector needs on top (CheckCollect: known_hosts,
+	// a username and password for every switch; the known_hosts
+	// placeholder parsed; the secrets read as the sensor's user when it
+	// logs in): an audit of the switches gets as far as dialing them,
+	// which the empty network namespace refuses at once (a resolver on
+	// loopback makes the name's failure the same everywhere). The
+	// collector retries each switch twice (5 s, 10 s).
+	for _, c := range []struct {
+		name string
+		view sensorView
+	}{{"compose/syncwatch.yml", cv}, {"kubernetes/configmap.yaml", kubernetesView(t)}} {
+		t.Run("live collection/"+c.name, func(t *testing.T) {
+			t.Parallel()
+			v := c.view
+			v.files = append(slices.Clone(v.files), containerFile{path: "/etc/resolv.conf", content: []byte("nameserver 127.0.0.1\n"), mode: 0o644})
+			stdout, stderr, code := runInView(t, bin, v, "audit", "--config", v.config)
+			want := "Audited 0 sessions on 0 switches (0 ACLs) against 4 PSN addresses on port 8449: no findings.\n\n" +
+				"2 warnings reading the input:\n" +
+				"warning: ssh://access-sw1: switch not read: switch access-sw1: connect: connect: dial: connect: network is unreachable\n" +
+				"warning: ssh://access-sw2: switch not read: switch access-sw2: connect: connect: dial: lookup access-sw2.corp.example.com on 127.0.0.1:53: dial udp 127.0.0.1:53: connect: network is unreachable\n"
+			if code != 1 || stdout != want || !strings.HasPrefix(stderr, "syncwatch audit: not every switch could be read: switch access-sw1: connect:") {
+				t.Errorf("audit of %s's switches: exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit 1 (switches unreachable, nothing else), stdout:\n%s", c.name, code, stdout, stderr, want)
 			}
 		})
 	}

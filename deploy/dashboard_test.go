@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -14,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,20 +25,22 @@ import (
 	"github.com/syncwatch/syncwatch/capture"
 	"github.com/syncwatch/syncwatch/collectors"
 	"github.com/syncwatch/syncwatch/config"
+	"github.com/syncwatch/syncwatch/internal/dashboard"
 	"github.com/syncwatch/syncwatch/internal/testenv"
 )
 
 const dashboardFile = "grafana/syncwatch.json"
 
 // dashboardPrometheusVar names a Prometheus (base URL) that scraped a real
-// daemon as job "syncwatch": the dashboard test then runs every query
-// against it and requires data from all of them (the lab sets it).
+// daemon as job "syncwatch": the dashboard test then runs the lab's check
+// (dashboard.CheckLive) against it instead, e.g. inside the lab's sensor
+// namespace with nsenter.
 const dashboardPrometheusVar = "SYNCWATCH_DASHBOARD_PROMETHEUS"
 
 // The dashboard's JSON as far as the test reads it. Every object the test
 // looks into is decoded with unknown fields disallowed, so a misspelled key
 // fails; option blocks are left to Grafana.
-type dashboard struct {
+type dashboardDoc struct {
 	UID                  string   `json:"uid"`
 	Title                string   `json:"title"`
 	Description          string   `json:"description"`
@@ -119,7 +121,7 @@ type dashboardTarget struct {
 	Format       string         `json:"format"`
 }
 
-func readDashboard(t *testing.T) dashboard {
+func readDashboard(t *testing.T) dashboardDoc {
 	t.Helper()
 	b, err := os.ReadFile(dashboardFile)
 	if err != nil {
@@ -127,7 +129,7 @@ func readDashboard(t *testing.T) dashboard {
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	var d dashboard
+	var d dashboardDoc
 	if err := dec.Decode(&d); err != nil {
 		t.Fatalf("%s: %v", dashboardFile, err)
 	}
@@ -215,10 +217,14 @@ func TestDashboardSchema(t *testing.T) {
 			if p.Type == "timeseries" && !tg.Range || p.Type == "table" && tg.Format != "table" {
 				t.Errorf("panel %q target %s: a %s panel with range %v format %q", p.Title, tg.RefID, p.Type, tg.Range, tg.Format)
 			}
-			if e := expandVariables(tg.Expr); strings.Contains(e, "$") {
-				t.Errorf("panel %q: unknown variable in %s", p.Title, tg.Expr)
-			}
 		}
+	}
+	b, err := os.ReadFile(dashboardFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dashboard.Queries(b); err != nil {
+		t.Errorf("%s: %v", dashboardFile, err)
 	}
 	for _, w := range []string{"Attempts by PSN and outcome", "Active findings by kind", "Current faults", "Packets by interface",
 		"Kernel drops", "Evictions", "Collector up per switch", "Collector errors by reason", "Deliveries and failures", "Queue fill"} {
@@ -228,142 +234,118 @@ func TestDashboardSchema(t *testing.T) {
 	}
 }
 
-// expandVariables replaces the dashboard variables and Grafana's own with
-// what Grafana would send for "All" and a short range.
-func expandVariables(expr string) string {
-	return strings.NewReplacer(`$instance`, `.*`, `$__rate_interval`, `1m`).Replace(expr)
-}
-
-// dashboardQueries returns every panel query, variables expanded, with
-// the panel's title.
-func dashboardQueries(t *testing.T) [][2]string {
+// dashboardQueries returns every query of the dashboard, its variables
+// substituted.
+func dashboardQueries(t *testing.T) []dashboard.Query {
 	t.Helper()
-	var out [][2]string
-	for _, p := range readDashboard(t).Panels {
-		for _, tg := range p.Targets {
-			out = append(out, [2]string{p.Title + " " + tg.RefID, expandVariables(tg.Expr)})
-		}
+	b, err := os.ReadFile(dashboardFile)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	qs, err := dashboard.Queries(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return qs
 }
-
-var metricName = regexp.MustCompile(`\b(up|syncwatch_[a-z0-9_]+)\b`)
-
-// quietMetrics are metric families the code registers that have no series
-// until something rare happens (a psn-down holding back findings, a
-// confirm step, a notification given up), so the test registry does not
-// export them.
-var quietMetrics = []string{"syncwatch_findings_held_back_total", "syncwatch_confirms_total",
-	"syncwatch_sink_notifications_dropped_total"}
 
 // inFlightMetrics are the metrics of the daemon and the live collector,
-// being written on other branches; the lab's run of this test (with
-// SYNCWATCH_DASHBOARD_PROMETHEUS) checks that their queries return data.
+// which the registry of exerciseMetrics does not register; the lab's check
+// (dashboard.Check against the Prometheus that scraped the real daemon)
+// requires their data.
 var inFlightMetrics = []string{"syncwatch_build_info", "syncwatch_collector_polls_total", "syncwatch_collector_errors_total",
 	"syncwatch_collector_last_poll_duration_seconds", "syncwatch_collector_last_success_timestamp_seconds",
 	"syncwatch_collector_up", "syncwatch_collector_sessions", "syncwatch_collector_host_key_mismatches_total",
 	"syncwatch_collector_refreshes_total"}
 
-// TestDashboardQueries runs every panel's query against a real Prometheus
-// that scraped a registry with the real capture, judge, lifecycle and sink
-// metrics after the example capture was classified and judged, the
-// example switches audited and the findings delivered to a real
-// Alertmanager (and to a peer that refuses connections). Every query must
-// be valid, and return data when the metrics it names are exported; with
-// SYNCWATCH_DASHBOARD_PROMETHEUS set, the queries run against that
-// Prometheus instead and all must return data.
+// TestDashboardQueries runs every panel's query, and the instance
+// variable's, against a real Prometheus that scraped a registry with the
+// real capture, judge, lifecycle and sink metrics after the example
+// capture was classified and judged, the example switches audited and the
+// findings delivered to a real Alertmanager (and to a peer that refuses
+// connections). Every query must be valid, and return data when the
+// metrics it names are exported; with SYNCWATCH_DASHBOARD_PROMETHEUS set,
+// the queries run against that Prometheus instead, as the lab runs them
+// (dashboard.CheckLive: all must return data but those of quiet metrics).
 func TestDashboardQueries(t *testing.T) {
 	base := os.Getenv(dashboardPrometheusVar)
-	var exported map[string]bool
-	if base == "" {
-		reg := exerciseMetrics(t)
-		exported = map[string]bool{"up": true}
-		mfs, err := reg.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, mf := range mfs {
-			exported[mf.GetName()] = true
-		}
-		srv := serveRegistry(t, reg)
-		base = startPrometheus(t, srv)
+	qs := dashboardQueries(t)
+	if len(qs) < 40 || qs[0].String() != "variable instance" || qs[0].Expr != `count by (instance) (up{job="syncwatch"})` {
+		t.Fatalf("dashboard.Queries: %d queries, the first %q: %s; want the instance variable's count by (instance) (up{job=\"syncwatch\"}) and the panels'", len(qs), qs[0], qs[0].Expr)
 	}
-	for _, q := range dashboardQueries(t) {
-		title, expr := q[0], q[1]
+	query := func(ctx context.Context, expr string) (int, error) { return queryPrometheus(ctx, base, expr) }
+	if base != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		for _, err := range dashboard.CheckLive(ctx, qs, query) {
+			t.Error(err)
+		}
+		return
+	}
+	reg := exerciseMetrics(t)
+	exported := map[string]bool{"up": true}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		exported[mf.GetName()] = true
+	}
+	base = startPrometheus(t, serveRegistry(t, reg))
+	var withData, valid []dashboard.Query
+	for _, q := range qs {
 		needData := true
-		if exported != nil {
-			for _, m := range metricName.FindAllString(expr, -1) {
-				m = strings.TrimSuffix(m, "_bucket")
-				switch {
-				case exported[m]:
-				case slices.Contains(quietMetrics, m) || slices.Contains(inFlightMetrics, m):
-					needData = false
-				default:
-					t.Errorf("%s: %s: metric %s is neither exported nor known", title, expr, m)
-				}
+		for _, m := range q.Metrics {
+			switch {
+			case exported[m]:
+			case slices.Contains(dashboard.QuietMetrics, m) || slices.Contains(inFlightMetrics, m):
+				needData = false
+			default:
+				t.Errorf("%s: %s: metric %s is neither exported nor known", q, q.Expr, m)
 			}
 		}
-		n, err := queryPrometheus(base, expr)
-		switch {
-		case err != nil:
-			t.Errorf("%s: %s: %v", title, expr, err)
-		case n == 0 && needData:
-			t.Errorf("%s: %s: no data", title, expr)
-		case n == 0:
-			t.Logf("%s: valid, no data (quiet or in-flight metrics): %s", title, expr)
+		if needData {
+			withData = append(withData, q)
+		} else {
+			valid = append(valid, q)
 		}
 	}
-	// The instance variable's query.
-	values, err := labelValues(base, "instance", `up{job="syncwatch"}`)
-	if err != nil || len(values) == 0 {
-		t.Errorf("label_values(up{job=\"syncwatch\"}, instance) = %q, %v", values, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, err := range dashboard.Check(ctx, withData, query, true) {
+		t.Error(err)
+	}
+	logEmpty := func(ctx context.Context, expr string) (int, error) {
+		n, err := query(ctx, expr)
+		if err == nil && n == 0 {
+			t.Logf("valid, no data (quiet or in-flight metrics): %s", expr)
+		}
+		return n, err
+	}
+	for _, err := range dashboard.Check(ctx, valid, logEmpty, false) {
+		t.Error(err)
 	}
 }
 
 // queryPrometheus runs an instant query and returns how many series or
 // samples it returned.
-func queryPrometheus(base, expr string) (int, error) {
-	c := http.Client{Timeout: 10 * time.Second}
-	resp, err := c.Get(base + "/api/v1/query?query=" + url.QueryEscape(expr))
+func queryPrometheus(ctx context.Context, base, expr string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/query?query="+url.QueryEscape(expr), nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	var r struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-		Data   struct {
-			ResultType string            `json:"resultType"`
-			Result     []json.RawMessage `json:"result"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return 0, fmt.Errorf("decoding the answer (%s): %w", resp.Status, err)
-	}
-	if r.Status != "success" {
-		return 0, fmt.Errorf("%s: %s", r.Status, r.Error)
-	}
-	if r.Data.ResultType == "scalar" {
-		return 1, nil
-	}
-	return len(r.Data.Result), nil
-}
-
-func labelValues(base, label, match string) ([]string, error) {
-	c := http.Client{Timeout: 10 * time.Second}
-	resp, err := c.Get(base + "/api/v1/label/" + label + "/values?match[]=" + url.QueryEscape(match))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return nil, err
+		return 0, fmt.Errorf("reading the answer (%s): %w", resp.Status, err)
 	}
-	defer resp.Body.Close()
-	var r struct {
-		Status string   `json:"status"`
-		Data   []string `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || r.Status != "success" {
-		return nil, fmt.Errorf("label values: %s %v", r.Status, err)
-	}
-	return r.Data, nil
+	return dashboard.SeriesIn(b)
 }
 
 // fakeSockets stands in for live capture's sockets: two interfaces, one
@@ -518,7 +500,7 @@ func startPrometheus(t *testing.T, target string) string {
 		}
 	})
 	waitFor(t, 60*time.Second, "prometheus to scrape the target 4 times", func() bool {
-		n, err := queryPrometheus(base, `count_over_time(up{job="syncwatch"}[1m]) >= 4`)
+		n, err := queryPrometheus(context.Background(), base, `count_over_time(up{job="syncwatch"}[1m]) >= 4`)
 		return err == nil && n == 1
 	})
 	return base

@@ -6,15 +6,21 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode"
 
 	"github.com/syncwatch/syncwatch/alerts"
+	"github.com/syncwatch/syncwatch/config"
+	"github.com/syncwatch/syncwatch/internal/dashboard"
 )
 
 const readmeFile = "../README.md"
@@ -191,11 +197,10 @@ func TestRunbookAnchors(t *testing.T) {
 		exprs = append(exprs, r.Expr)
 	}
 	for _, q := range dashboardQueries(t) {
-		exprs = append(exprs, q[1])
+		exprs = append(exprs, q.Expr)
 	}
 	for _, e := range exprs {
-		for _, name := range metricName.FindAllString(e, -1) {
-			name = strings.TrimSuffix(name, "_bucket")
+		for _, name := range dashboard.MetricNames(e) {
 			if name != "up" && !strings.Contains(ref, "`"+name+"`") {
 				t.Errorf("metric %s (in %s) is not in the README's metrics reference", name, e)
 			}
@@ -234,5 +239,98 @@ func TestReadmeLinks(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// configKeys returns every key of the configuration file as a dotted path
+// (a list's entries add nothing: switches.ssh.port), each section and
+// each leaf, from config.Config's yaml tags; a secret and a URL are
+// leaves.
+func configKeys() map[string]bool {
+	keys := map[string]bool{}
+	leaves := []reflect.Type{reflect.TypeFor[config.Secret](), reflect.TypeFor[config.URL]()}
+	var walk func(prefix string, t reflect.Type)
+	walk = func(prefix string, t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || slices.Contains(leaves, t) {
+			return
+		}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			switch {
+			case opts == "inline":
+				walk(prefix, f.Type)
+			case name != "" && name != "-":
+				keys[prefix+name] = true
+				walk(prefix+name+".", f.Type)
+			}
+		}
+	}
+	walk("", reflect.TypeFor[config.Config]())
+	return keys
+}
+
+// TestConfigReference checks README's configuration reference against the
+// keys config reads: every key the table names exists, and every leaf
+// key is in the table, itself or through a section it belongs to.
+func TestConfigReference(t *testing.T) {
+	readme, err := os.ReadFile(readmeFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ref, ok := strings.Cut(string(readme), "### Configuration reference")
+	ref, _, _ = strings.Cut(ref, "\n### ")
+	if !ok {
+		t.Fatal("README has no Configuration reference")
+	}
+	keys := configKeys()
+	documented := map[string]bool{}
+	for _, row := range strings.Split(ref, "\n") {
+		if !strings.HasPrefix(row, "| `") {
+			continue
+		}
+		cell := strings.Split(row, "|")[1]
+		parent := ""
+		for i, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(cell, -1) {
+			k := m[1]
+			if i == 0 {
+				if j := strings.LastIndex(k, "."); j >= 0 {
+					parent = k[:j+1]
+				}
+			} else if !strings.Contains(k, ".") {
+				// "`collect.connect_timeout`, `handshake_timeout`": the
+				// first key's section.
+				k = parent + k
+			}
+			if !keys[k] {
+				t.Errorf("README configuration reference: %s is not a key of the configuration file", k)
+			}
+			documented[k] = true
+		}
+	}
+	var missing []string
+	for k := range keys {
+		if slices.ContainsFunc(slices.Collect(maps.Keys(keys)), func(o string) bool { return strings.HasPrefix(o, k+".") }) {
+			continue // a section: its keys are checked
+		}
+		covered := false
+		for p := k; p != "" && !covered; {
+			covered = documented[p]
+			i := strings.LastIndex(p, ".")
+			if i < 0 {
+				break
+			}
+			p = p[:i]
+		}
+		if !covered {
+			missing = append(missing, k)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("README configuration reference lacks %q", missing)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -202,18 +201,10 @@ func newDaemonMetrics(reg prometheus.Registerer) (*daemonMetrics, error) {
 
 // buildInfo is syncwatch_build_info{version,revision,goversion} 1.
 func buildInfo() prometheus.Collector {
-	rev := "unknown"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				rev = s.Value
-			}
-		}
-	}
 	g := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "syncwatch_build_info",
 		Help:        "Always 1; the labels say which syncwatch runs.",
-		ConstLabels: prometheus.Labels{"version": version, "revision": rev, "goversion": runtime.Version()},
+		ConstLabels: prometheus.Labels{"version": version, "revision": buildRevision(), "goversion": runtime.Version()},
 	})
 	g.Set(1)
 	return g

@@ -357,8 +357,8 @@ func TestShippedSensorConfigs(t *testing.T) {
 			stdout, stderr, code := runInView(t, bin, v, "audit", "--config", v.config)
 			want := "Audited 0 sessions on 0 switches (0 ACLs) against 4 PSN addresses on port 8449: no findings.\n\n" +
 				"2 warnings reading the input:\n" +
-				"warning: ssh://access-sw1: switch not read: switch access-sw1: connect: connect: dial: connect: network is unreachable\n" +
-				"warning: ssh://access-sw2: switch not read: switch access-sw2: connect: connect: dial: lookup access-sw2.corp.example.com on 127.0.0.1:53: dial udp 127.0.0.1:53: connect: network is unreachable\n"
+				"warning: ssh://access-sw1: switch not read: switch access-sw1: connect: network is unreachable\n" +
+				"warning: ssh://access-sw2: switch not read: switch access-sw2: connect: lookup access-sw2.corp.example.com on 127.0.0.1:53: dial udp 127.0.0.1:53: connect: network is unreachable\n"
 			if code != 1 || stdout != want || !strings.HasPrefix(stderr, "syncwatch audit: not every switch could be read: switch access-sw1: connect:") {
 				t.Errorf("audit of %s's switches: exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit 1 (switches unreachable, nothing else), stdout:\n%s", c.name, code, stdout, stderr, want)
 			}

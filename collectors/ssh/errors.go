@@ -37,9 +37,13 @@ type Error struct {
 	Err    error  // the cause; may be nil
 }
 
-// Error formats "switch SW: OP: REASON: CAUSE".
+// Error formats "switch SW: OP: REASON: CAUSE", leaving out the reason
+// when it only repeats the operation ("connect").
 func (e *Error) Error() string {
-	s := fmt.Sprintf("switch %s: %s: %s", e.Switch, e.Op, e.Reason)
+	s := fmt.Sprintf("switch %s: %s", e.Switch, e.Op)
+	if string(e.Reason) != e.Op {
+		s += ": " + string(e.Reason)
+	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}

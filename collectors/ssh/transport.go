@@ -121,7 +121,13 @@ func connect(ctx context.Context, c *Config, cfg *ssh.ClientConfig, hostKeyErr *
 func cleanNetErr(err error) error {
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
-		return fmt.Errorf("%s: %w", oe.Op, oe.Err)
+		// "dial tcp 10.0.0.1:22: connect: connection refused" says
+		// "connect" three times once wrapped: keep the system's words.
+		var se *os.SyscallError
+		if errors.As(oe.Err, &se) && se.Err != nil {
+			return se.Err
+		}
+		return oe.Err
 	}
 	return err
 }

@@ -230,9 +230,12 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 	if d.sinkMetrics, err = alerts.NewSinkMetrics(d.reg); err != nil {
 		return nil, err
 	}
+	// The error returns below set d to nil: close what was started
+	// through a copy of the pointer.
+	partial := d
 	defer func() {
 		if err != nil {
-			d.closeAll(context.Background())
+			partial.closeAll(context.Background())
 		}
 	}()
 

@@ -368,6 +368,22 @@ func TestRunUsage(t *testing.T) {
 	if code != exitUsage || errOut != "syncwatch run: configuration errors:\n../../config/testdata/invalid-secret-inline.yml:5: a secret is never written in the configuration file: give {env: VARIABLE} or {file: PATH}\n" {
 		t.Errorf("bad config: %d %q", code, errOut)
 	}
+	// A capture interface this host lacks (the example's span0) is a
+	// runtime error naming it, after what was started is closed: it was a
+	// crash (closing through the nil daemon of the error return).
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "no-such-if.yml")
+	if err := os.WriteFile(cfgFile, []byte("psns:\n  - name: psn1\n    addresses: [10.0.0.11]\ncapture:\n  interfaces: [syncwatch-none0]\nhttp:\n  listen: 127.0.0.1:0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCLI(t, "run", "--config", cfgFile)
+	want := "\nsyncwatch run: opening the capture: "
+	if os.Geteuid() == 0 {
+		want += "live capture: interface \"syncwatch-none0\": no such interface in this network namespace\n"
+	}
+	if code != exitRuntime || !strings.Contains(errOut, want) {
+		t.Errorf("missing interface: %d %q", code, errOut)
+	}
 	code, out, _ := runCLI(t, "run", "--help")
 	if code != exitOK || !strings.HasPrefix(out, "Usage: syncwatch run --config FILE") {
 		t.Errorf("help: %d %q", code, out)

@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,13 +11,13 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/syncwatch/syncwatch/internal/peers"
 	"github.com/syncwatch/syncwatch/internal/testenv"
 )
 
@@ -47,6 +46,31 @@ type composeService struct {
 	Healthcheck map[string]any `yaml:"healthcheck"`
 }
 
+// composeFileResolved is the compose file as docker-compose resolves it.
+type composeFileResolved struct {
+	Services map[string]composeService `yaml:"services"`
+	Secrets  map[string]struct {
+		File string `yaml:"file"`
+	} `yaml:"secrets"`
+}
+
+// resolvedCompose runs docker-compose config (dc) on the compose file, with
+// the image variables at their defaults, and decodes what it prints.
+func resolvedCompose(t *testing.T, dc string) composeFileResolved {
+	t.Helper()
+	cmd := exec.Command(dc, "-f", composeFile, "config")
+	cmd.Env = append(os.Environ(), "SYNCWATCH_IMAGE=", "SYNCWATCH_BUILDER_IMAGE=")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("docker-compose config: %v", err)
+	}
+	var cf composeFileResolved
+	if err := yaml.Unmarshal(out, &cf); err != nil {
+		t.Fatal(err)
+	}
+	return cf
+}
+
 // TestCompose validates the compose file with docker-compose, checks the
 // sensor's service (host network, CAP_NET_RAW only, read-only, non-root,
 // config and secrets mounted, the image's healthcheck not overridden), the
@@ -56,21 +80,7 @@ type composeService struct {
 func TestCompose(t *testing.T) {
 	dc := testenv.Command(t, "docker-compose")
 	runTool(t, dc, "-f", composeFile, "config", "-q")
-	cmd := exec.Command(dc, "-f", composeFile, "config")
-	cmd.Env = append(os.Environ(), "SYNCWATCH_IMAGE=", "SYNCWATCH_BUILDER_IMAGE=")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("docker-compose config: %v", err)
-	}
-	var cf struct {
-		Services map[string]composeService `yaml:"services"`
-		Secrets  map[string]struct {
-			File string `yaml:"file"`
-		} `yaml:"secrets"`
-	}
-	if err := yaml.Unmarshal(out, &cf); err != nil {
-		t.Fatal(err)
-	}
+	cf := resolvedCompose(t, dc)
 	names := make([]string, 0, len(cf.Services))
 	for n := range cf.Services {
 		names = append(names, n)
@@ -399,38 +409,15 @@ func TestAlertmanagerGroupingAndInhibition(t *testing.T) {
 	}
 }
 
-// startAlertmanager runs Debian's Alertmanager with config on a free
-// loopback port, without clustering, until the test ends, and returns its
-// base URL once it is ready.
+// startAlertmanager runs Debian's Alertmanager with the configuration file
+// config (internal/peers: a free loopback port, temporary storage, no
+// clustering) until the test ends, and returns its base URL once it is
+// ready.
 func startAlertmanager(t *testing.T, config string) string {
 	t.Helper()
-	bin := testenv.Command(t, "prometheus-alertmanager")
-	port := freePort(t)
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--config.file="+config, "--storage.path="+t.TempDir(),
-		"--web.listen-address=127.0.0.1:"+strconv.Itoa(port), "--cluster.listen-address=")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
+	text, err := os.ReadFile(config)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("alertmanager:\n%s", logs.String())
-		}
-	})
-	client := &http.Client{Timeout: 5 * time.Second}
-	waitFor(t, 30*time.Second, "alertmanager ready", func() bool {
-		resp, err := client.Get(base + "/-/ready")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
-	return base
+	return peers.StartAlertmanager(t, peers.AlertmanagerOptions{Config: string(text)}).URL
 }

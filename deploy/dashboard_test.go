@@ -11,8 +11,6 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -26,7 +24,7 @@ import (
 	"github.com/syncwatch/syncwatch/collectors"
 	"github.com/syncwatch/syncwatch/config"
 	"github.com/syncwatch/syncwatch/internal/dashboard"
-	"github.com/syncwatch/syncwatch/internal/testenv"
+	"github.com/syncwatch/syncwatch/internal/peers"
 )
 
 const dashboardFile = "grafana/syncwatch.json"
@@ -469,36 +467,13 @@ func serveRegistry(t *testing.T, reg *prometheus.Registry) string {
 	return ln.Addr().String()
 }
 
-// startPrometheus runs Debian's Prometheus on a free loopback port with
-// temporary storage, scraping target every second as job "syncwatch", and
-// returns its base URL once it has scraped the target a few times (enough
-// for rate over a minute).
+// startPrometheus runs Debian's Prometheus (internal/peers: a free loopback
+// port, temporary storage) scraping target every second as job
+// "syncwatch", and returns its base URL once it has scraped the target a
+// few times (enough for rate over a minute).
 func startPrometheus(t *testing.T, target string) string {
 	t.Helper()
-	bin := testenv.Command(t, "prometheus")
-	dir := t.TempDir()
-	conf := fmt.Sprintf("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: syncwatch\n    static_configs:\n      - targets: [%q]\n", target)
-	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	port := freePort(t)
-	base := "http://127.0.0.1:" + fmt.Sprint(port)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
-		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address=127.0.0.1:"+fmt.Sprint(port))
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("prometheus:\n%s", logs.String())
-		}
-	})
+	base := peers.StartPrometheus(t, []string{target}, peers.PrometheusOptions{ScrapeInterval: time.Second}).URL
 	waitFor(t, 60*time.Second, "prometheus to scrape the target 4 times", func() bool {
 		n, err := queryPrometheus(context.Background(), base, `count_over_time(up{job="syncwatch"}[1m]) >= 4`)
 		return err == nil && n == 1

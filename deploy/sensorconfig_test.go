@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/syncwatch/syncwatch/internal/testenv"
@@ -172,21 +171,7 @@ func placeholder(t *testing.T, p string) []byte {
 func composeView(t *testing.T, secretOwner int, secretMode fs.FileMode) sensorView {
 	t.Helper()
 	dc := testenv.Command(t, "docker-compose")
-	cmd := exec.Command(dc, "-f", composeFile, "config")
-	cmd.Env = append(os.Environ(), "SYNCWATCH_IMAGE=", "SYNCWATCH_BUILDER_IMAGE=")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("docker-compose config: %v", err)
-	}
-	var cf struct {
-		Services map[string]composeService `yaml:"services"`
-		Secrets  map[string]struct {
-			File string `yaml:"file"`
-		} `yaml:"secrets"`
-	}
-	if err := yaml.Unmarshal(out, &cf); err != nil {
-		t.Fatal(err)
-	}
+	cf := resolvedCompose(t, dc)
 	sw := cf.Services["syncwatch"]
 	var v sensorView
 	if _, err := fmt.Sscanf(sw.User, "%d:%d", &v.uid, &v.gid); err != nil {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/syncwatch/syncwatch/internal/iosemu"
-	"github.com/syncwatch/syncwatch/internal/netns"
 	"github.com/syncwatch/syncwatch/internal/testenv"
 )
 
@@ -58,36 +57,7 @@ func TestRunLiveCollector(t *testing.T) {
 	testenv.Root(t)
 	testenv.Command(t, "ip", "nft")
 
-	client, psn := netns.New(t, "client"), netns.New(t, "psn")
-	client.Veth("veth-c", psn, "veth-p")
-	span := psn.Veth("veth-m", nil, "")
-	psnAddr := netip.MustParseAddr("10.0.0.13")
-	psn.AddAddr("veth-p", netip.PrefixFrom(psnAddr, 8))
-	for i := 1; i <= 2; i++ {
-		client.AddAddr("veth-c", netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 1, 30, byte(i)}), 8))
-	}
-	psn.Nft(`table netdev span {
-	chain in { type filter hook ingress device "veth-p" priority 0; dup to "veth-m"; }
-	chain out { type filter hook egress device "veth-p" priority 0; dup to "veth-m"; }
-}`)
-	var ln net.Listener
-	if err := psn.Do(func() error {
-		var err error
-		ln, err = net.Listen("tcp", netip.AddrPortFrom(psnAddr, 8449).String())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	client, span, psnAddr := spanNetwork(t, 2)
 
 	const user, password = "syncwatch", "Lab-Passw0rd-9c1"
 	srv, err := iosemu.Listen("127.0.0.1:0", iosemu.NewSwitch(collectorSwitch()), iosemu.ServerConfig{User: user, Password: password})

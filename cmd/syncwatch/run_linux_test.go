@@ -118,36 +118,7 @@ func TestRunLive(t *testing.T) {
 	testenv.Root(t)
 	testenv.Command(t, "ip", "nft")
 
-	client, psn := netns.New(t, "client"), netns.New(t, "psn")
-	client.Veth("veth-c", psn, "veth-p")
-	span := psn.Veth("veth-m", nil, "")
-	psnAddr := netip.MustParseAddr("10.0.0.13")
-	psn.AddAddr("veth-p", netip.PrefixFrom(psnAddr, 8))
-	for i := 1; i <= liveEndpoints; i++ {
-		client.AddAddr("veth-c", netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 1, 30, byte(i)}), 8))
-	}
-	psn.Nft(`table netdev span {
-	chain in { type filter hook ingress device "veth-p" priority 0; dup to "veth-m"; }
-	chain out { type filter hook egress device "veth-p" priority 0; dup to "veth-m"; }
-}`)
-	var ln net.Listener
-	if err := psn.Do(func() error {
-		var err error
-		ln, err = net.Listen("tcp", netip.AddrPortFrom(psnAddr, 8449).String())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	client, span, psnAddr := spanNetwork(t, liveEndpoints)
 
 	dir := t.TempDir()
 	sw3 := filepath.Join(dir, "sw3")
@@ -331,4 +302,45 @@ func TestRunRestartKeepsAlerts(t *testing.T) {
 	if n := len(hook.snapshot()); n != 4 {
 		t.Errorf("%d webhook calls: the restart notified the findings again", n)
 	}
+}
+
+// spanNetwork builds the live tests' network: a client namespace with
+// endpoints 10.1.30.1 to .n, a PSN namespace at 10.0.0.13 that accepts on
+// 8449 (and closes at once) until the test ends, and a SPAN veth in the
+// PSN namespace that an nftables netdev dup fills with both directions of
+// the PSN's port; it returns the SPAN interface's name.
+func spanNetwork(t *testing.T, n int) (client *netns.Namespace, span string, psnAddr netip.Addr) {
+	t.Helper()
+	client = netns.New(t, "client")
+	psn := netns.New(t, "psn")
+	client.Veth("veth-c", psn, "veth-p")
+	span = psn.Veth("veth-m", nil, "")
+	psnAddr = netip.MustParseAddr("10.0.0.13")
+	psn.AddAddr("veth-p", netip.PrefixFrom(psnAddr, 8))
+	for i := 1; i <= n; i++ {
+		client.AddAddr("veth-c", netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 1, 30, byte(i)}), 8))
+	}
+	psn.Nft(`table netdev span {
+	chain in { type filter hook ingress device "veth-p" priority 0; dup to "veth-m"; }
+	chain out { type filter hook egress device "veth-p" priority 0; dup to "veth-m"; }
+}`)
+	var ln net.Listener
+	if err := psn.Do(func() error {
+		var err error
+		ln, err = net.Listen("tcp", netip.AddrPortFrom(psnAddr, 8449).String())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return client, span, psnAddr
 }

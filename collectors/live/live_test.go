@@ -303,26 +303,11 @@ func TestFaultsInOnePoll(t *testing.T) {
 	otherLine := line[0] + " " + strings.TrimSpace(string(xssh.MarshalAuthorizedKey(other.PublicKey())))
 	os.WriteFile(l.khPath, []byte(strings.Replace(string(b), changed.KnownHostsLine(), otherLine, 1)), 0o600)
 	// A device that accepts TCP and never speaks SSH.
-	mute, err := net.Listen("tcp", "127.0.0.1:0")
+	mute, err := iosemu.ListenMute("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer mute.Close()
-	go func() {
-		var held []net.Conn
-		defer func() {
-			for _, c := range held {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := mute.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
 	l.edits["mute"] = func(c *ssh.Config) { c.HandshakeTimeout = 300 * time.Millisecond }
 	l.edits["stall"] = func(c *ssh.Config) { c.CommandTimeout = 300 * time.Millisecond }
 
@@ -330,7 +315,7 @@ func TestFaultsInOnePoll(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	var logs syncBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, err := New(Config{Switches: l.switches(map[string]string{"mute": mute.Addr().String()}), Retries: -1}, inv, reg, log)
+	c, err := New(Config{Switches: l.switches(map[string]string{"mute": mute.Addr()}), Retries: -1}, inv, reg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

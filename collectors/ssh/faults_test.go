@@ -20,26 +20,11 @@ import (
 
 func TestDialErrors(t *testing.T) {
 	// A device that accepts TCP and never speaks SSH.
-	mute, err := net.Listen("tcp", "127.0.0.1:0")
+	mute, err := iosemu.ListenMute("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer mute.Close()
-	go func() {
-		var held []net.Conn
-		defer func() {
-			for _, c := range held {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := mute.Accept()
-			if err != nil {
-				return
-			}
-			held = append(held, c)
-		}
-	}()
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +47,7 @@ func TestDialErrors(t *testing.T) {
 		{"wrong password", iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 1), func(c *Config) { c.Password = "wrong-password" }, ReasonAuth, "user syncwatch: credentials refused"},
 		{"wrong user", iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 1), func(c *Config) { c.Username = "other" }, ReasonAuth, "user other"},
 		{"never speaks SSH", iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 1), func(c *Config) {
-			c.Address, c.Port = splitAddr(t, mute.Addr().String())
+			c.Address, c.Port = splitAddr(t, mute.Addr())
 			c.HandshakeTimeout = 300 * time.Millisecond
 		}, ReasonHandshakeTimeout, "no SSH handshake within 300ms"},
 		{"nothing listens", iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 1), func(c *Config) { c.Address, c.Port = splitAddr(t, closedAddr) }, ReasonConnect, "connection refused"},

@@ -38,7 +38,7 @@ func TestRunPrometheusScrape(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, prom, "--config.file="+promCfg, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
 		"--web.listen-address="+promAddr, "--log.level=warn")
-	var promLog syncBuffer
+	var promLog testenv.Buffer
 	cmd.Stdout, cmd.Stderr = &promLog, &promLog
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

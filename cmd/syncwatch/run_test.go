@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -22,30 +21,12 @@ import (
 	"github.com/syncwatch/syncwatch/internal/testenv"
 )
 
-// syncBuffer is a bytes.Buffer safe for the daemon's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runningDaemon is syncwatch run in-process.
 type runningDaemon struct {
 	base   string
 	hups   chan os.Signal
-	stderr *syncBuffer
-	stdout *syncBuffer
+	stderr *testenv.Buffer
+	stdout *testenv.Buffer
 	stop   func() int
 }
 
@@ -59,7 +40,7 @@ func startDaemon(t *testing.T, cfg string) *runningDaemon {
 // real SIGHUP.
 func startDaemonSignals(t *testing.T, cfg string, fakeHUP bool) *runningDaemon {
 	t.Helper()
-	d := &runningDaemon{hups: make(chan os.Signal, 1), stderr: &syncBuffer{}, stdout: &syncBuffer{}}
+	d := &runningDaemon{hups: make(chan os.Signal, 1), stderr: &testenv.Buffer{}, stdout: &testenv.Buffer{}}
 	addr := make(chan net.Addr, 1)
 	env := &environment{stdout: d.stdout, stderr: d.stderr, hups: d.hups, transcriptPoll: 50 * time.Millisecond, newCollector: liveCollectorFor,
 		onListen: func(a net.Addr) { addr <- a }}

@@ -21,6 +21,7 @@ import (
 	"github.com/syncwatch/syncwatch/collectors"
 	"github.com/syncwatch/syncwatch/collectors/ssh"
 	"github.com/syncwatch/syncwatch/internal/iosemu"
+	"github.com/syncwatch/syncwatch/internal/testenv"
 )
 
 const (
@@ -313,7 +314,7 @@ func TestFaultsInOnePoll(t *testing.T) {
 
 	inv := collectors.NewInventory()
 	reg := prometheus.NewPedanticRegistry()
-	var logs syncBuffer
+	var logs testenv.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := New(Config{Switches: l.switches(map[string]string{"mute": mute.Addr()}), Retries: -1}, inv, reg, log)
 	if err != nil {

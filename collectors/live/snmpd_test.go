@@ -1,7 +1,6 @@
 package live
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -43,24 +41,7 @@ type snmpAgent struct {
 	port int
 	cmd  *exec.Cmd
 	done chan struct{}
-	log  *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log  *testenv.Buffer
 }
 
 func startSNMPD(t *testing.T, sessions []iosemu.Session) *snmpAgent {
@@ -73,7 +54,7 @@ func startSNMPD(t *testing.T, sessions []iosemu.Session) *snmpAgent {
 	}
 	port := c.LocalAddr().(*net.UDPAddr).Port
 	c.Close()
-	a := &snmpAgent{t: t, dir: t.TempDir(), port: port, log: &syncBuffer{}}
+	a := &snmpAgent{t: t, dir: t.TempDir(), port: port, log: &testenv.Buffer{}}
 	a.serve(sessions)
 	t.Cleanup(func() {
 		a.stop()

@@ -2,7 +2,6 @@ package snmp
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -68,25 +66,7 @@ func netsnmpPriv(priv string) string {
 type agent struct {
 	port  int
 	table string // the table file; rewrite it to change what is served
-	log   *lockedBuffer
-}
-
-// lockedBuffer collects snmpd's output from its pipe goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	log   *testenv.Buffer
 }
 
 // startAgent runs Debian's snmpd on a loopback port with its own config,
@@ -102,7 +82,7 @@ func startAgent(t testing.TB, sw fakeSwitch, withMIB bool) *agent {
 		t.Fatalf("test binary: %v", err)
 	}
 	dir := t.TempDir()
-	a := &agent{table: filepath.Join(dir, "table"), log: &lockedBuffer{}}
+	a := &agent{table: filepath.Join(dir, "table"), log: &testenv.Buffer{}}
 	a.write(t, sw)
 
 	var conf strings.Builder

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/syncwatch/syncwatch/alerts"
+	"github.com/syncwatch/syncwatch/internal/peers"
 	"github.com/syncwatch/syncwatch/internal/testenv"
 )
 
@@ -326,17 +326,15 @@ func TestRunAuditReloadTranscripts(t *testing.T) {
 
 // TestRunMetricsPromtool checks the daemon's /metrics with promtool.
 func TestRunMetricsPromtool(t *testing.T) {
-	promtool := testenv.Command(t, "promtool")
+	testenv.Command(t, peers.PromtoolProgram)
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "syncwatch.yml")
 	os.WriteFile(cfgPath, []byte(daemonConfig(dir, "../../examples/switches", "")), 0o644)
 	d := startDaemon(t, cfgPath)
 	eventually(t, "the audit findings", func() bool { return len(d.findings(t, "").Active) == 4 })
 	_, metrics := d.get(t, "/metrics")
-	cmd := exec.Command(promtool, "check", "metrics")
-	cmd.Stdin = strings.NewReader(metrics)
-	if out, err := cmd.CombinedOutput(); err != nil || len(out) != 0 {
-		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	if problems := peers.PromtoolCheckMetrics(t, metrics); len(problems) > 0 {
+		t.Errorf("promtool check metrics:\n%s", strings.Join(problems, "\n"))
 	}
 }
 

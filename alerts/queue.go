@@ -239,9 +239,20 @@ func (q *sinkQueue[T]) finish(n int, remove bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if !remove {
-		for _, e := range q.items[:n] {
+		// Back to wait, but an item whose key was put again while it was
+		// in flight is stale: the newer state waits behind it, and only
+		// that one is sent.
+		kept := q.items[:0]
+		for i, e := range q.items {
+			if i < n && e.key != "" && q.byKey[e.key] != e {
+				continue
+			}
 			e.inflight = false
+			kept = append(kept, e)
 		}
+		clear(q.items[len(kept):])
+		q.items = kept
+		q.metrics.queueLength.Set(float64(len(q.items)))
 		return
 	}
 	for i, e := range q.items[:n] {

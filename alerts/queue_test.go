@@ -202,6 +202,34 @@ func TestQueueReplacesWaitingItemWithSameKey(t *testing.T) {
 	}
 }
 
+// TestQueueRetryDropsSupersededItem: an item whose key was put again while
+// it was in flight, and whose delivery then failed, is not retried: the
+// peer would get the stale state and then the new one (an alert firing
+// again after its resolution, in the same breath).
+func TestQueueRetryDropsSupersededItem(t *testing.T) {
+	r := newBatchRecorder()
+	r.hold()
+	r.errs = []error{&deliveryError{reason: reasonHTTP5xx, msg: "HTTP 503"}}
+	q, m, _ := newTestQueue(t, 10, 10, r)
+	q.put("k1", "k1 firing")
+	q.put("k2", "k2 firing")
+	eventually(t, func() bool {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return len(q.items) == 2 && q.items[0].inflight && q.items[1].inflight
+	})
+	q.put("k1", "k1 resolved")
+	r.release()
+	got := r.wait(t, 1)
+	if want := [][]string{{"k2 firing", "k1 resolved"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("delivered %v, want %v", got, want)
+	}
+	if got := testutil.ToFloat64(m.failures.WithLabelValues("test", "p", reasonHTTP5xx)); got != 1 {
+		t.Errorf("failures = %v, want 1", got)
+	}
+	eventually(t, func() bool { return q.len() == 0 })
+}
+
 func TestQueueRetriesUntilDelivered(t *testing.T) {
 	r := newBatchRecorder()
 	r.errs = []error{

@@ -76,10 +76,18 @@ func TestConfirm(t *testing.T) {
 			if tc.snap != nil {
 				snap = tc.snap(t)
 			}
+			// The refresh answers only once both attempts are judged, so
+			// the second one always arrives while the first is pending.
+			fed := make(chan struct{})
 			ref := refresherFunc(func(ctx context.Context, sw string) (*collectors.Snapshot, error) {
 				calls.Add(1)
 				if sw != "sw1" {
 					t.Errorf("refreshed %q", sw)
+				}
+				select {
+				case <-fed:
+				case <-time.After(10 * time.Second):
+					t.Error("the attempts were not fed within 10 s")
 				}
 				if tc.block {
 					<-ctx.Done()
@@ -91,6 +99,7 @@ func TestConfirm(t *testing.T) {
 			l := newLabLifecycle(t, LifecycleConfig{Refresher: ref, ConfirmTimeout: 100 * time.Millisecond, Registerer: reg,
 				Now: func() time.Time { return confirmAt }})
 			l.feed(t, "10.1.0.1>10.0.0.12 accepted mac=1 at=0", "10.1.0.1>10.0.0.12 accepted mac=1 at=0.5")
+			close(fed)
 			if tc.want == "" {
 				deadline := time.Now().Add(10 * time.Second)
 				for testutil.ToFloat64(l.metrics.confirms.WithLabelValues(tc.result)) == 0 && time.Now().Before(deadline) {

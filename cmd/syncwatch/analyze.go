@@ -32,8 +32,8 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 			"daemon judges them, against the sessions and dACLs the transcripts show: the same findings\n"+
 			"(compliant-reached, race, sync-path-blocked, psn-down, ..., and the audit's), with packet time, so\n"+
 			"the same files always give the same findings. --config gives the PSN names, ports and posture rules.\n\n"+
-			"Exit codes: 0 ok, 1 a file could not be read completely (what was read is still printed), 2 usage,\n"+
-			"3 a finding at or above --fail-on.")
+			"Exit codes: 0 ok, 1 a file could not be read completely or a signal stopped the read (what was\n"+
+			"read is still printed), 2 usage, 3 a finding at or above --fail-on.")
 	var tf trackerFlags
 	tf.register(fs)
 	format := fs.String("format", "text", "output `format`: text (a table for people) or json (for machines)")
@@ -127,7 +127,12 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	merged := capture.NewMerged(srcs...)
 	defer merged.Close()
 	if err := cls.ReadAll(ctx, merged); err != nil {
-		return fmt.Errorf("reading captures: %w", err)
+		if !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("reading captures: %w", err)
+		}
+		// Ctrl-C on `tcpdump -w - | syncwatch analyze -` reaches both:
+		// what was read is still reported (the open attempts flushed).
+		errs = append(errs, fmt.Errorf("interrupted after %d packets: the report covers only what was read before", cls.Stats().Packets))
 	}
 	for _, ferr := range merged.Errors() {
 		errs = append(errs, ferr)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -334,5 +336,66 @@ func TestAnalyzeConcatenatedTshark(t *testing.T) {
 	code, out, errOut = runCLI(t, "analyze", merged)
 	if code != exitOK || errOut != "" || !strings.Contains(out, "\nPackets: 48 read, 48 on the port,") {
 		t.Errorf("merged: exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
+}
+
+// cancelAfter is standard input that cancels the run's context (as Ctrl-C
+// does) once n bytes have been read, and then goes on to the end; like a
+// pipe, it gives at most 4,096 bytes a read.
+type cancelAfter struct {
+	r      io.Reader
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p[:min(len(p), 4096)])
+	if c.n -= n; c.n <= 0 {
+		c.cancel()
+	}
+	return n, err
+}
+
+// TestAnalyzeInterrupted: a signal while analyze reads a pipe (Ctrl-C on
+// tcpdump -w - | syncwatch analyze - reaches both) stops the read, and the
+// report of what was read is still printed, with exit code 1 and an error
+// that says how far it got.
+func TestAnalyzeInterrupted(t *testing.T) {
+	// 150 copies of the example's 24 frames, each copy 10 minutes after the
+	// one before: 3,600 frames, 366,024 bytes.
+	c := examplePcap(t)
+	const copies = 150
+	var buf bytes.Buffer
+	buf.Write(c[:24])
+	for k := range copies {
+		rec := bytes.Clone(c[24:])
+		for off := 0; off < len(rec); {
+			sec := binary.LittleEndian.Uint32(rec[off:])
+			binary.LittleEndian.PutUint32(rec[off:], sec+uint32(k*600))
+			off += 16 + int(binary.LittleEndian.Uint32(rec[off+8:]))
+		}
+		buf.Write(rec)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdin := &cancelAfter{r: bytes.NewReader(buf.Bytes()), n: buf.Len() / 3, cancel: cancel}
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, &environment{stdin: stdin, stdout: &stdout, stderr: &stderr}, []string{"analyze", "-"})
+	if code != exitRuntime {
+		t.Errorf("exit %d, want %d", code, exitRuntime)
+	}
+	// The read stops at the first check of the context after the
+	// cancellation: every 1,024 frames.
+	const read = 2048
+	if want := fmt.Sprintf("syncwatch analyze: interrupted after %d packets: the report covers only what was read before\n", read); stderr.String() != want {
+		t.Errorf("stderr\n got %q\nwant %q", stderr.String(), want)
+	}
+	for _, s := range []string{
+		fmt.Sprintf("\nPackets: %d read, %d on the port,", read, read),
+		"\nSummary: 683 attempts\n", // 85 whole copies of 8, and 3 of the 86th
+	} {
+		if !strings.Contains(stdout.String(), s) {
+			t.Errorf("stdout lacks %q:\n%s", s, stdout.String())
+		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/syncwatch/syncwatch/collectors/ssh"
 )
 
 // Collect is the collect: section: how the live collector reads the
@@ -43,8 +45,51 @@ type SSH struct {
 	Passphrase   *Secret `yaml:"passphrase"`    // of an encrypted private_key
 	EnableSecret *Secret `yaml:"enable_secret"` // when the login lands in user mode
 	Port         *Port   `yaml:"port"`          // 22
+	// What the SSH handshake offers, for old releases: lists of names
+	// that replace the defaults, or "+name" lists that add to them.
+	KeyExchanges      *Names `yaml:"key_exchanges"`
+	Ciphers           *Names `yaml:"ciphers"`
+	MACs              *Names `yaml:"macs"`
+	HostKeyAlgorithms *Names `yaml:"host_key_algorithms"`
 
 	line int
+}
+
+// Names is a list of names with the line it is written on.
+type Names struct {
+	List []string
+	line int
+}
+
+// UnmarshalYAML decodes a list of single values.
+func (l *Names) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.SequenceNode {
+		return typeErr(n, "SSH algorithms must be a list of names, not %s", describe(n))
+	}
+	l.line = n.Line
+	l.List = make([]string, 0, len(n.Content))
+	for _, e := range n.Content {
+		v, err := scalar(e, "a name")
+		if err != nil {
+			return err
+		}
+		l.List = append(l.List, v)
+	}
+	return nil
+}
+
+// Names returns the list; nil for a nil Names.
+func (l *Names) Names() []string {
+	if l == nil {
+		return nil
+	}
+	return l.List
+}
+
+// Algorithms returns the SSH algorithm lists in the collector's form.
+func (s *SSH) Algorithms() ssh.Algorithms {
+	return ssh.Algorithms{KeyExchanges: s.KeyExchanges.Names(), Ciphers: s.Ciphers.Names(),
+		MACs: s.MACs.Names(), HostKeys: s.HostKeyAlgorithms.Names()}
 }
 
 // SNMP is how to poll a switch's CISCO-AUTH-FRAMEWORK-MIB session table
@@ -113,6 +158,13 @@ func (c *Config) SwitchSSH(s *Switch) SSH {
 		}
 		if o.Port != nil {
 			out.Port = o.Port
+		}
+		for _, l := range []struct{ dst, v **Names }{
+			{&out.KeyExchanges, &o.KeyExchanges}, {&out.Ciphers, &o.Ciphers}, {&out.MACs, &o.MACs}, {&out.HostKeyAlgorithms, &o.HostKeyAlgorithms},
+		} {
+			if *l.v != nil {
+				*l.dst = *l.v
+			}
 		}
 		out.line = o.line
 	}
@@ -192,8 +244,24 @@ func (c *Config) validateCollect(addErr func(line int, format string, args ...an
 		add(col.line, "collect: host_key_policy %q is not %s or %s", col.HostKeyPolicy, HostKeyStrict, HostKeyTOFU)
 	}
 	checkSSH := func(where string, s *SSH) {
-		if s != nil && s.Passphrase != nil && s.PrivateKey == nil {
+		if s == nil {
+			return
+		}
+		if s.Passphrase != nil && s.PrivateKey == nil {
 			add(s.line, "%s: passphrase given without private_key", where)
+		}
+		for _, l := range []struct {
+			kind  string
+			names *Names
+		}{
+			{ssh.KindKeyExchanges, s.KeyExchanges}, {ssh.KindCiphers, s.Ciphers}, {ssh.KindMACs, s.MACs}, {ssh.KindHostKeys, s.HostKeyAlgorithms},
+		} {
+			if l.names == nil {
+				continue
+			}
+			if err := ssh.CheckAlgorithms(l.kind, l.names.List); err != nil {
+				add(l.names.line, "%s: %v", where, err)
+			}
 		}
 	}
 	checkSNMP := func(where string, s *SNMP) {

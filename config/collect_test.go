@@ -1,9 +1,12 @@
 package config
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/syncwatch/syncwatch/collectors/ssh"
 )
 
 const collectDoc = `collect:
@@ -20,6 +23,8 @@ const collectDoc = `collect:
     username: syncwatch
     password: {env: SYNCWATCH_TEST_SSH_PW}
     enable_secret: {file: testdata/secret.txt}
+    key_exchanges: ["+diffie-hellman-group1-sha1"]
+    ciphers: ["+aes128-cbc"]
   snmp:
     version: "3"
     user: monitor
@@ -34,7 +39,7 @@ switches:
   - name: sw2
     address: 10.10.0.2
     platform: cisco_ios
-    ssh: {username: other, port: 2222}
+    ssh: {username: other, port: 2222, ciphers: [aes128-cbc, 3des-cbc], macs: [hmac-sha1], host_key_algorithms: [ssh-rsa]}
     snmp: {user: other, timeout: 1s}
     poll_interval: 5m
 `
@@ -60,6 +65,14 @@ func TestCollectSection(t *testing.T) {
 	}
 	if s2.Username != "other" || *s2.Port != 2222 || s2.Password == nil || s2.EnableSecret.String() != "file testdata/secret.txt" {
 		t.Errorf("sw2 ssh: %+v", s2)
+	}
+	// Each list of a switch replaces the collect section's, whole.
+	if got, want := s1.Algorithms(), (ssh.Algorithms{KeyExchanges: []string{"+diffie-hellman-group1-sha1"}, Ciphers: []string{"+aes128-cbc"}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("sw1 algorithms %+v, want %+v", got, want)
+	}
+	if got, want := s2.Algorithms(), (ssh.Algorithms{KeyExchanges: []string{"+diffie-hellman-group1-sha1"}, Ciphers: []string{"aes128-cbc", "3des-cbc"},
+		MACs: []string{"hmac-sha1"}, HostKeys: []string{"ssh-rsa"}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("sw2 algorithms %+v, want %+v", got, want)
 	}
 	n1, n2 := c.SwitchSNMP(&c.Switches[0]), c.SwitchSNMP(&c.Switches[1])
 	if n1.User != "monitor" || n1.PrivProtocol != "AES-256-C" || n1.Timeout != 0 {

@@ -63,8 +63,8 @@ func TestLoadGood(t *testing.T) {
 			"rule dacl:(?i)non.?compliant -> noncompliant",
 			"rule dacl:(?i)compliant -> compliant",
 			"rule url-redirect -> unknown",
-			"switch access-sw1 10.10.0.1 cisco_iosxe (line 111)",
-			"switch access-sw2 access-sw2.corp.example.com cisco_ios (line 114)",
+			"switch access-sw1 10.10.0.1 cisco_iosxe (line 121)",
+			"switch access-sw2 access-sw2.corp.example.com cisco_ios (line 124)",
 		}},
 	}
 	for _, tc := range tests {
@@ -165,7 +165,11 @@ func TestLoadBad(t *testing.T) {
 		"invalid-snmp-version.yml":                  `3: collect.snmp: version "1" is not supported ("2c" or "3")`,
 		"invalid-ssh-inline-password.yml":           `4: a secret is never written in the configuration file: give {env: VARIABLE} or {file: PATH}`,
 		"invalid-ssh-passphrase-without-key.yml":    `3: collect.ssh: passphrase given without private_key`,
-		"invalid-switch-ssh-unknown-key.yml":        `5: unknown key "user" in ssh (known: enable_secret, passphrase, password, port, private_key, username)`,
+		"invalid-switch-ssh-unknown-key.yml":        `5: unknown key "user" in ssh (known: ciphers, enable_secret, host_key_algorithms, key_exchanges, macs, passphrase, password, port, private_key, username)`,
+		"invalid-ssh-algorithms-mixed.yml":          `5: collect.ssh: ciphers: "aes128-ctr": either every name adds to the defaults (+name) or none does`,
+		"invalid-ssh-algorithm-twice.yml":           `6: switch "access-sw1": ssh: key_exchanges: "diffie-hellman-group1-sha1" given twice`,
+		"invalid-ssh-algorithms-not-a-list.yml":     `4: SSH algorithms must be a list of names, not "aes128-cbc"`,
+		"invalid-ssh-algorithms-empty.yml":          `3: collect.ssh: macs: an empty list offers nothing (leave the key out for the defaults)`,
 	}
 	files, err := filepath.Glob("testdata/invalid-*.yml")
 	if err != nil {

@@ -21,20 +21,25 @@ const (
 )
 
 // collectLab starts emulated switches and writes a configuration that
-// reaches them: passwords from an environment variable and a file.
-func collectLab(t *testing.T, badPassword bool) (cfgPath string) {
+// reaches them: passwords from an environment variable and a file. old
+// adds two switches that offer only IOS 12.2's SSH algorithms, one
+// configured with them and one not.
+func collectLab(t *testing.T, badPassword, old bool) (cfgPath string) {
 	t.Helper()
 	dir := t.TempDir()
 	var kh, sw strings.Builder
-	add := func(name string, p iosemu.Profile, password string) {
-		srv, err := iosemu.Listen("127.0.0.1:0", iosemu.NewSwitch(p), iosemu.ServerConfig{User: collectUser, Password: password})
+	addWith := func(name string, p iosemu.Profile, sc iosemu.ServerConfig, ssh string) {
+		srv, err := iosemu.Listen("127.0.0.1:0", iosemu.NewSwitch(p), sc)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { srv.Close() })
 		kh.WriteString(srv.KnownHostsLine() + "\n")
 		host, port, _ := net.SplitHostPort(srv.Addr())
-		fmt.Fprintf(&sw, "  - name: %s\n    address: %s\n    platform: cisco_iosxe\n    ssh: {port: %s}\n", name, host, port)
+		fmt.Fprintf(&sw, "  - name: %s\n    address: %s\n    platform: cisco_iosxe\n    ssh: {port: %s%s}\n", name, host, port, ssh)
+	}
+	add := func(name string, p iosemu.Profile, password string) {
+		addWith(name, p, iosemu.ServerConfig{User: collectUser, Password: password}, "")
 	}
 	xe := iosemu.Campus("access-sw1", iosemu.ReleaseIOSXE, 12)
 	xe.EnableSecret = collectEnable
@@ -43,6 +48,13 @@ func collectLab(t *testing.T, badPassword bool) (cfgPath string) {
 	add("access-sw2", iosemu.Campus("access-sw2", iosemu.ReleaseIOS15, 6), collectPassword)
 	if badPassword {
 		add("access-sw3", iosemu.Campus("access-sw3", iosemu.ReleaseIOSXE, 2), "another-password")
+	}
+	if old {
+		sc := iosemu.ServerConfig{User: collectUser, Password: collectPassword,
+			KeyExchanges: []string{"diffie-hellman-group1-sha1"}, Ciphers: []string{"aes128-cbc", "3des-cbc"}}
+		addWith("old-sw4", iosemu.Campus("old-sw4", iosemu.ReleaseIOS12, 3), sc,
+			`, key_exchanges: ["+diffie-hellman-group1-sha1"], ciphers: ["+aes128-cbc"]`)
+		addWith("old-sw5", iosemu.Campus("old-sw5", iosemu.ReleaseIOS12, 3), sc, "")
 	}
 	khPath := filepath.Join(dir, "known_hosts")
 	if err := os.WriteFile(khPath, []byte(kh.String()), 0o600); err != nil {
@@ -75,7 +87,7 @@ switches:
 }
 
 func TestCollectSavesTranscripts(t *testing.T) {
-	cfg := collectLab(t, true)
+	cfg := collectLab(t, true, false)
 	save := filepath.Join(t.TempDir(), "saved")
 	code, out, errOut := runCLI(t, "collect", "--config", cfg, "--save", save, "--format", "json")
 	if code != exitRuntime || errOut != "syncwatch collect: 1 of 3 switches failed (their partial transcripts, if any, were saved)\n" {
@@ -146,8 +158,39 @@ func TestCollectSavesTranscripts(t *testing.T) {
 	}
 }
 
+// TestCollectOldAlgorithms: a switch that offers only IOS 12.2's key
+// exchange and ciphers is read when its ssh: allows them, and refused
+// with the reason algorithms and what to configure when not.
+func TestCollectOldAlgorithms(t *testing.T) {
+	cfg := collectLab(t, false, true)
+	save := t.TempDir()
+	code, out, errOut := runCLI(t, "collect", "--config", cfg, "--save", save, "--switch", "old-sw4", "--switch", "old-sw5", "--format", "json")
+	if code != exitRuntime || errOut != "syncwatch collect: 1 of 2 switches failed (their partial transcripts, if any, were saved)\n" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var doc struct {
+		Switches []collectResult `json:"switches"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(doc.Switches) != 2 {
+		t.Fatalf("results %s", out)
+	}
+	if r := doc.Switches[0]; r.Switch != "old-sw4" || !r.OK || r.Sessions != 3 {
+		t.Errorf("old-sw4: %s", out)
+	}
+	r := doc.Switches[1]
+	wantErr := `switch old-sw5: ssh handshake: algorithms: no common key exchange algorithm: the switch offers [diffie-hellman-group1-sha1], syncwatch offers [`
+	wantHint := `; if the switch cannot be upgraded, allow diffie-hellman-group1-sha1 with ssh.key_exchanges: ["+diffie-hellman-group1-sha1"] for this switch`
+	if r.Switch != "old-sw5" || r.OK || r.Reason == nil || *r.Reason != "algorithms" || r.Error == nil ||
+		!strings.HasPrefix(*r.Error, wantErr) || !strings.HasSuffix(*r.Error, wantHint) {
+		t.Errorf("old-sw5: %s", out)
+	}
+}
+
 func TestCollectOneSwitchText(t *testing.T) {
-	cfg := collectLab(t, true)
+	cfg := collectLab(t, true, false)
 	save := t.TempDir()
 	code, out, errOut := runCLI(t, "collect", "--config", cfg, "--save", save, "--switch", "access-sw2")
 	if code != exitOK || errOut != "" {
@@ -160,7 +203,7 @@ func TestCollectOneSwitchText(t *testing.T) {
 }
 
 func TestCollectUsage(t *testing.T) {
-	cfg := collectLab(t, false)
+	cfg := collectLab(t, false, false)
 	for _, tc := range []struct {
 		args   []string
 		code   int

@@ -137,8 +137,8 @@ func switchesSignature(cfg *config.Config) string {
 		if e.Port != nil {
 			port = int(*e.Port)
 		}
-		fmt.Fprintf(&b, "switch %q %q %q %v ssh %q %s %s %s %s %d", s.Name, s.Address, s.Platform, s.PollInterval,
-			e.Username, e.Password, e.PrivateKey, e.Passphrase, e.EnableSecret, port)
+		fmt.Fprintf(&b, "switch %q %q %q %v ssh %q %s %s %s %s %d %q", s.Name, s.Address, s.Platform, s.PollInterval,
+			e.Username, e.Password, e.PrivateKey, e.Passphrase, e.EnableSecret, port, e.Algorithms())
 		if m := cfg.SwitchSNMP(s); m != nil {
 			mport := -1
 			if m.Port != nil {

@@ -64,6 +64,7 @@ func sshSettings(cfg *config.Config, s *config.Switch, kh *ssh.KnownHosts) func(
 		c := ssh.Config{
 			Name: s.Name, Address: s.Address, Platform: string(s.Platform), Username: e.Username, KnownHosts: kh,
 			ConnectTimeout: col.ConnectTimeout.D(0), HandshakeTimeout: col.HandshakeTimeout.D(0), CommandTimeout: col.CommandTimeout.D(0),
+			Algorithms: e.Algorithms(),
 		}
 		if e.Port != nil {
 			c.Port = int(*e.Port)

@@ -130,7 +130,7 @@ func (p *switchPoller) pollWithRetries(ctx context.Context, full bool) error {
 func retryable(err error) bool {
 	switch ssh.ReasonOf(err) {
 	case ssh.ReasonAuth, ssh.ReasonHostKeyChanged, ssh.ReasonHostKeyUnknown, ssh.ReasonConfig,
-		ssh.ReasonEnable, ssh.ReasonRefused, ssh.ReasonCanceled:
+		ssh.ReasonAlgorithms, ssh.ReasonEnable, ssh.ReasonRefused, ssh.ReasonCanceled:
 		return false
 	}
 	return true

@@ -24,7 +24,7 @@ func TestBackoffAndRetryable(t *testing.T) {
 		ssh.ReasonConnect: true, ssh.ReasonHandshakeTimeout: true, ssh.ReasonCommandTimeout: true, ssh.ReasonDisconnected: true,
 		ssh.ReasonCommandFailed: true, ssh.ReasonParse: true, ssh.ReasonHandshake: true,
 		ssh.ReasonAuth: false, ssh.ReasonHostKeyChanged: false, ssh.ReasonHostKeyUnknown: false, ssh.ReasonConfig: false,
-		ssh.ReasonEnable: false, ssh.ReasonRefused: false, ssh.ReasonCanceled: false,
+		ssh.ReasonEnable: false, ssh.ReasonRefused: false, ssh.ReasonCanceled: false, ssh.ReasonAlgorithms: false,
 	} {
 		if got := retryable(&ssh.Error{Switch: "sw1", Reason: reason, Op: "x"}); got != want {
 			t.Errorf("retryable(%s) = %v, want %v", reason, got, want)

@@ -101,6 +101,7 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 			return hkErr
 		},
 	}
+	cfg.Algorithms.apply(sc)
 	t, err := connect(ctx, &cfg, sc, &hkErr, &keyOK)
 	if err != nil {
 		return nil, err

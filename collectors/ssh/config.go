@@ -59,6 +59,8 @@ type Config struct {
 	// ReadDelay is how long scrapligo's channel sleeps between reads of
 	// an idle connection; DefaultReadDelay when 0.
 	ReadDelay time.Duration
+	// Algorithms changes what the handshake offers (old releases).
+	Algorithms Algorithms
 
 	// Dial opens the TCP connection; a net.Dialer when nil (tests inject
 	// their own).
@@ -84,6 +86,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("ssh: switch %s: no known_hosts (host keys are always checked)", c.Name)
 	case c.TermWidth < 0 || c.TermWidth > MaxTerminalWidth:
 		return fmt.Errorf("ssh: switch %s: terminal width %d out of range 0..%d", c.Name, c.TermWidth, MaxTerminalWidth)
+	}
+	if err := c.Algorithms.check(); err != nil {
+		return fmt.Errorf("ssh: switch %s: %w", c.Name, err)
 	}
 	return nil
 }

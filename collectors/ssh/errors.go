@@ -15,6 +15,7 @@ const (
 	ReasonConnect          Reason = "connect"           // TCP connect failed or timed out
 	ReasonHandshake        Reason = "handshake"         // the SSH handshake failed (not a timeout, key or auth)
 	ReasonHandshakeTimeout Reason = "handshake-timeout" // the peer did not finish the SSH handshake in time
+	ReasonAlgorithms       Reason = "algorithms"        // no key exchange, cipher, MAC or host key algorithm in common
 	ReasonAuth             Reason = "auth"              // the switch refused the credentials
 	ReasonHostKeyUnknown   Reason = "host-key-unknown"  // strict checking: the host is not in known_hosts
 	ReasonHostKeyChanged   Reason = "host-key-changed"  // the host key differs from the recorded one: always refused

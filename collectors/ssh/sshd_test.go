@@ -256,3 +256,51 @@ func TestRealSSHDKeyboardInteractiveOnly(t *testing.T) {
 	}
 	c.Close()
 }
+
+// TestRealSSHDOldAlgorithms: a switch that offers only what IOS 12.2
+// does (diffie-hellman-group1-sha1, CBC ciphers) is refused with an error
+// that names what it offers and the configuration that allows it; with
+// those lists, the switch is read.
+func TestRealSSHDOldAlgorithms(t *testing.T) {
+	r := startReal(t, "KexAlgorithms diffie-hellman-group1-sha1", "Ciphers aes128-cbc,3des-cbc", "MACs hmac-sha1")
+	r.setProfile(iosemu.Campus("sw1", iosemu.ReleaseIOS12, 2))
+	cfg := r.config(t)
+	offered := func(kind string) string { return quotedList(defaults(kind)) }
+	for _, step := range []struct {
+		name       string
+		algorithms Algorithms
+		err        string
+	}{
+		{"the defaults", Algorithms{},
+			"switch sw1: ssh handshake: algorithms: no common key exchange algorithm: the switch offers [diffie-hellman-group1-sha1], syncwatch offers " +
+				offered(KindKeyExchanges) + `; if the switch cannot be upgraded, allow diffie-hellman-group1-sha1 with ssh.key_exchanges: ["+diffie-hellman-group1-sha1"] for this switch`},
+		{"the old key exchange added", Algorithms{KeyExchanges: []string{"+diffie-hellman-group1-sha1"}},
+			"switch sw1: ssh handshake: algorithms: no common client to server cipher algorithm: the switch offers [aes128-cbc 3des-cbc], syncwatch offers " +
+				offered(KindCiphers) + `; if the switch cannot be upgraded, allow aes128-cbc or 3des-cbc with ssh.ciphers: ["+aes128-cbc"] for this switch`},
+		{"and a CBC cipher", Algorithms{KeyExchanges: []string{"+diffie-hellman-group1-sha1"}, Ciphers: []string{"+aes128-cbc"}}, ""},
+		{"only the old ones", Algorithms{KeyExchanges: []string{"diffie-hellman-group1-sha1"}, Ciphers: []string{"aes128-cbc"}, MACs: []string{"hmac-sha1"}}, ""},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			cfg.Algorithms = step.algorithms
+			c, err := Dial(context.Background(), cfg)
+			if step.err != "" {
+				if err == nil {
+					c.Close()
+					t.Fatal("connected")
+				}
+				if err.Error() != step.err || ReasonOf(err) != ReasonAlgorithms {
+					t.Errorf("error %s\n got %q\nwant %q", ReasonOf(err), err, step.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%v\n%s", err, r.srv.Log())
+			}
+			defer c.Close()
+			sum, err := c.Summary(context.Background())
+			if err != nil || len(sum.Result.Summary) != 2 {
+				t.Fatalf("summary: %v %q", err, sum.Text)
+			}
+		})
+	}
+}

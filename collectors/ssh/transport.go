@@ -80,7 +80,11 @@ func connect(ctx context.Context, c *Config, cfg *ssh.ClientConfig, hostKeyErr *
 			return c.err(ReasonHandshakeTimeout, op, fmt.Errorf("host key verified, but authentication did not finish within %s (switches delay failed attempts: check the credentials)", c.handshakeTimeout()))
 		case errors.Is(err, os.ErrDeadlineExceeded) || time.Now().After(deadline):
 			return c.err(ReasonHandshakeTimeout, op, fmt.Errorf("no SSH handshake within %s", c.handshakeTimeout()))
-		case strings.Contains(err.Error(), "unable to authenticate"):
+		}
+		if ne := negotiationError(err); ne != nil {
+			return c.err(ReasonAlgorithms, op, ne)
+		}
+		if strings.Contains(err.Error(), "unable to authenticate") {
 			return c.err(ReasonAuth, op, fmt.Errorf("user %s: credentials refused by the switch", c.Username))
 		}
 		return c.err(ReasonHandshake, op, cleanNetErr(err))

@@ -27,6 +27,10 @@ type ServerConfig struct {
 	// AuthorizedKey is accepted by public-key authentication; nil turns
 	// it off.
 	AuthorizedKey ssh.PublicKey
+	// KeyExchanges and Ciphers, when set, are all the server offers (an
+	// old release: IOS 12.2 offers diffie-hellman-group1-sha1 and CBC
+	// ciphers only).
+	KeyExchanges, Ciphers []string
 }
 
 // Server serves one emulated switch over SSH on a loopback port.
@@ -66,6 +70,7 @@ func Listen(addr string, sw *Switch, c ServerConfig) (*Server, error) {
 		c.HostKey = k
 	}
 	cfg := &ssh.ServerConfig{ServerVersion: "SSH-2.0-Cisco-1.25"}
+	cfg.KeyExchanges, cfg.Ciphers = c.KeyExchanges, c.Ciphers
 	if c.Password != "" && !c.KeyboardInteractive {
 		cfg.PasswordCallback = func(m ssh.ConnMetadata, pw []byte) (*ssh.Permissions, error) {
 			if m.User() == c.User && string(pw) == c.Password {

@@ -149,10 +149,10 @@ func (a *auditor) judge(x *collectors.ACL) *judge {
 }
 
 func (a *auditor) classify(s *collectors.Session) (collectors.Posture, string) {
-	k := [3]string{s.DACL, s.DACLv6, s.URLRedirect}
+	k := [3]string{s.FilterACL(acl.IPv4), s.DACLv6, s.URLRedirect}
 	c, ok := a.classified[k]
 	if !ok {
-		c.posture, c.rule = a.rules.Classify(s.DACL, s.DACLv6, s.URLRedirect)
+		c.posture, c.rule = a.rules.Classify(k[0], k[1], k[2])
 		a.classified[k] = c
 	}
 	return c.posture, c.rule
@@ -168,7 +168,7 @@ func (a *auditor) session(snap *collectors.Snapshot, sw *collectors.SwitchState,
 	p, rule := a.classify(s)
 	if p == collectors.PostureUnclassified {
 		if rule == collectors.RuleDefault {
-			for _, name := range [...]string{s.DACL, s.DACLv6} {
+			for _, name := range [...]string{s.FilterACL(acl.IPv4), s.DACLv6} {
 				if name != "" {
 					a.unclassified(s, name)
 				}
@@ -185,7 +185,7 @@ func (a *auditor) session(snap *collectors.Snapshot, sw *collectors.SwitchState,
 		name     string
 		fam      acl.Family
 		redirect bool
-	}{{s.DACL, acl.IPv4, false}, {s.DACLv6, acl.IPv6, false}, {s.URLRedirectACL, acl.IPv4, true}, {s.URLRedirectACLv6, acl.IPv6, true}} {
+	}{{s.FilterACL(acl.IPv4), acl.IPv4, false}, {s.DACLv6, acl.IPv6, false}, {s.URLRedirectACL, acl.IPv4, true}, {s.URLRedirectACLv6, acl.IPv6, true}} {
 		if ref.name == "" || ref.redirect && !p.MustReach() {
 			continue
 		}
@@ -277,17 +277,22 @@ func (a *auditor) verdict(kind Kind, x *collectors.ACL, local bool, sw *collecto
 	vk := verdictKey{kind: kind, acl: x.Name, t: t.target}
 	dacl := x.Name
 	if local {
-		vk.sw = sw.Name
 		dacl = sessionDACL(s, x.Family)
+	}
+	// A switch-local ACL (a redirect ACL, a Filter-ID's) is one per
+	// switch: the same name may hold other entries elsewhere.
+	perSwitch := sw != nil && (local || !collectors.IsDACLName(x.Name))
+	if perSwitch {
+		vk.sw = sw.Name
 	}
 	f := a.byVerdict[vk]
 	if f == nil {
 		parts := []string{string(kind), x.Name, t.addr.String(), strconv.Itoa(int(t.port))}
-		if local {
+		if perSwitch {
 			parts = append(parts, sw.Name)
 		}
 		f = a.get(kind, KeyOf(parts...), func(f *Finding) {
-			if local {
+			if perSwitch {
 				f.Switch = sw.Name
 			}
 			f.ACL = x.Name
@@ -321,7 +326,7 @@ func (a *auditor) missing(sw *collectors.SwitchState, s *collectors.Session, nam
 	f.redirect = redirect
 	dacl := name
 	if redirect {
-		dacl = s.DACL
+		dacl = s.FilterACL(acl.IPv4)
 	}
 	a.addSession(f, s, sourcesAny(s), p, rule, dacl)
 }
@@ -344,10 +349,7 @@ func sessionDACL(s *collectors.Session, fam acl.Family) string {
 	if s == nil {
 		return ""
 	}
-	if fam == acl.IPv6 {
-		return s.DACLv6
-	}
-	return s.DACL
+	return s.FilterACL(fam)
 }
 
 // get returns the finding with key, creating it with init.

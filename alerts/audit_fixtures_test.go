@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,8 +113,28 @@ func TestAuditFixtures(t *testing.T) {
 			},
 		},
 		{
-			name:  "local web authentication: a redirect ACL without a redirect URL is not posture, nothing is expected",
+			name:  "local web authentication: a redirect ACL without a redirect URL is not posture; the Filter-ID ACL's name is classified as a dACL's",
 			files: webauth,
+			want: []string{
+				`info posture-unclassified|Webauth_ACL | acl= line="" seq=0 | switch= posture=unclassified rule=default dacl=Webauth_ACL | WA GigabitEthernet2/0/24 101.1.0.2 00:0c:29:11:69:b9`,
+			},
+		},
+		{
+			name:  "local web authentication, the Filter-ID ACL compliant: not listed by the switch",
+			files: webauth,
+			rules: rule("^Webauth_ACL$", collectors.PostureCompliant),
+			want: []string{
+				`warning dacl-missing|Webauth_ACL|WA | acl=Webauth_ACL line="" seq=0 | switch=WA posture=compliant rule=dacl:^Webauth_ACL$ dacl=Webauth_ACL | WA GigabitEthernet2/0/24 101.1.0.2 00:0c:29:11:69:b9`,
+			},
+		},
+		{
+			name:  "local web authentication, the Filter-ID ACL compliant and listed: its permit opens the port",
+			files: append(slices.Clone(webauth), "WA#show ip access-lists Webauth_ACL\nExtended IP access list Webauth_ACL\n    10 permit udp any any eq domain\n    20 permit ip any 10.0.0.0 0.0.0.255\n"),
+			rules: rule("^Webauth_ACL$", collectors.PostureCompliant),
+			want: []string{
+				`critical dacl-permits-psn|Webauth_ACL|10.0.0.11|8449|WA | acl=Webauth_ACL line="permit ip any 10.0.0.0 0.0.0.255" seq=20 | switch=WA posture=compliant rule=dacl:^Webauth_ACL$ dacl=Webauth_ACL | WA GigabitEthernet2/0/24 101.1.0.2 00:0c:29:11:69:b9`,
+				`critical dacl-permits-psn|Webauth_ACL|10.0.0.12|8449|WA | acl=Webauth_ACL line="permit ip any 10.0.0.0 0.0.0.255" seq=20 | switch=WA posture=compliant rule=dacl:^Webauth_ACL$ dacl=Webauth_ACL | WA GigabitEthernet2/0/24 101.1.0.2 00:0c:29:11:69:b9`,
+			},
 		},
 	}
 	for _, tc := range tests {

@@ -17,6 +17,7 @@ type session struct {
 	dacl, dacl6               string
 	redirectACL, redirectURL  string
 	redirectACLv6, preauthACL string
+	filterID                  string
 }
 
 const postureURL = "https://ise-psn1.example.com:8443/portal/gateway?sessionId=0A01&portal=27b1bc30&action=cpp&token=5c7a"
@@ -33,7 +34,7 @@ func (s session) text(i int) string {
 		s.iface, s.mac, unknown(s.ipv6), unknown(s.ipv4))
 	fmt.Fprintf(&b, "               Status:  Authorized\n               Domain:  DATA\n    Common Session ID:  0A0A0A0A00000000000000%02X\n\nServer Policies:\n", i)
 	for _, kv := range [][2]string{{"URL Redirect ACL IPv4", s.redirectACL}, {"URL Redirect ACL IPv6", s.redirectACLv6}, {"URL Redirect", s.redirectURL},
-		{"ACS ACL", s.dacl}, {"ACS ACL IPV6", s.dacl6}, {"Preauth ACL IPv4", s.preauthACL}} {
+		{"ACS ACL", s.dacl}, {"ACS ACL IPV6", s.dacl6}, {"Preauth ACL IPv4", s.preauthACL}, {"Filter-ID", s.filterID}} {
 		if kv[1] != "" {
 			fmt.Fprintf(&b, "%21s:  %s\n", kv[0], kv[1])
 		}

@@ -59,15 +59,22 @@ func describeFinding(p *pending) (summary, action string) {
 			show = "show ipv6 access-list " + f.ACL
 		}
 		what, cause := "dACL", fmt.Sprintf("its download from ISE failed: look for the dACL download in ISE's RADIUS live log and in `show logging` on %s", f.Switch)
-		if p.redirect {
+		switch {
+		case p.redirect:
 			what, cause = "redirect ACL", fmt.Sprintf("the redirect ACL that ISE's authorization profile names is not configured on %s: create it there", f.Switch)
+		case !collectors.IsDACLName(f.ACL):
+			what, cause = "Filter-ID ACL", fmt.Sprintf("the ACL that ISE's authorization profile names in its Filter-ID is not configured on %s: create it there", f.Switch)
 		}
 		return fmt.Sprintf("%s %s named by %s on %s is not in the switch's access-list output: its verdict is unknown",
 				what, f.ACL, sessionsTitle(f), f.Switch),
 			fmt.Sprintf("add the output of `%s` on %s to the transcripts; if the switch does not list it, %s", show, f.Switch, cause)
 	case KindPostureUnclassified:
 		base := strings.TrimPrefix(f.Key, string(KindPostureUnclassified)+"|")
-		return fmt.Sprintf("no posture rule classifies dACL %s (%s): nothing is expected of their path to the PSNs", base, sessionsTitle(f)),
+		what := "dACL"
+		if f.DACL != "" && !collectors.IsDACLName(f.DACL) {
+			what = "Filter-ID ACL"
+		}
+		return fmt.Sprintf("no posture rule classifies %s %s (%s): nothing is expected of their path to the PSNs", what, base, sessionsTitle(f)),
 			fmt.Sprintf("if posture applies to these sessions, add a rule to posture.rules in the configuration before the defaults (`- dacl: '^%s$'` with `posture: compliant` or `posture: noncompliant`); if it does not (phones, printers), give it `posture: unclassified` to silence this", base)
 	}
 	return "", ""

@@ -77,15 +77,15 @@ func newSessionIndex(snap *collectors.Snapshot, rules collectors.PostureRules) *
 			if s.SummaryOnly {
 				in.posture, in.rule = collectors.PostureUnclassified, ruleSummaryOnly
 			} else {
-				key := [3]string{s.DACL, s.DACLv6, s.URLRedirect}
+				key := [3]string{s.FilterACL(acl.IPv4), s.DACLv6, s.URLRedirect}
 				c, ok := classes[key]
 				if !ok {
-					c.p, c.rule = rules.Classify(s.DACL, s.DACLv6, s.URLRedirect)
+					c.p, c.rule = rules.Classify(key[0], key[1], key[2])
 					classes[key] = c
 				}
 				in.posture, in.rule = c.p, c.rule
 			}
-			in.daclName = [3]string{acl.IPv4: s.DACL, acl.IPv6: s.DACLv6}
+			in.daclName = [3]string{acl.IPv4: s.FilterACL(acl.IPv4), acl.IPv6: s.DACLv6}
 			in.redirectName = [3]string{acl.IPv4: s.URLRedirectACL, acl.IPv6: s.URLRedirectACLv6}
 			for _, fam := range families {
 				if name := in.daclName[fam]; name != "" {

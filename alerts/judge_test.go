@@ -265,3 +265,75 @@ func TestRaceAuthzChange(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterID: a session without a dACL whose Filter-ID names a
+// switch-local ACL ("NAME.in" as RADIUS sends it) is classified by that
+// name and judged by that ACL, live and in the audit, which keys its
+// verdicts by switch.
+func TestFilterID(t *testing.T) {
+	var tr collectors.Transcripts
+	tr.Add("sw2.log", transcript("sw2", []session{
+		{iface: "GigabitEthernet1/0/1", mac: "a4bb.6d00.0101", ipv4: "10.2.0.1", filterID: "EMP_COMPLIANT_LOCAL.in"},
+		{iface: "GigabitEthernet1/0/2", mac: "a4bb.6d00.0102", ipv4: "10.2.0.2", filterID: "EMP_COMPLIANT_LOCAL.out"},
+	}, local("EMP_COMPLIANT_LOCAL", "deny tcp any host 10.0.0.11 eq 8449", "permit ip any any")))
+	snap, ws := tr.Snapshot()
+	if len(ws) != 0 {
+		t.Fatalf("warnings %v", ws)
+	}
+	j := labJudge(t)
+	tests := []struct {
+		attempt         string
+		brief           string
+		summary, action string
+	}{
+		{"10.2.0.1>10.0.0.12 accepted",
+			`critical compliant-reached|a4:bb:6d:00:01:01|10.0.0.12|8449 | by=ipv4 sw=sw2 if=GigabitEthernet1/0/1 sid=0A0A0A0A0000000000000000 | posture=compliant rule=dacl:(?i)compliant dacl=EMP_COMPLIANT_LOCAL | acl=EMP_COMPLIANT_LOCAL line="permit ip any any" seq=20 | psn=psn2 10.0.0.12:8449 | ep=10.2.0.1 a4:bb:6d:00:01:01`,
+			"compliant endpoint 10.2.0.1 (a4:bb:6d:00:01:01) on sw2 GigabitEthernet1/0/1 reached PSN psn2 (10.0.0.12) on TCP 8449 (the PSN answered with SYN-ACK): its ACL EMP_COMPLIANT_LOCAL permits it at entry 20 (`permit ip any any`); ISE raises Posture Configuration Detection and the agent stops state sync",
+			"add `deny tcp any host 10.0.0.12 eq 8449` before entry 20 (`permit ip any any`) of ACL EMP_COMPLIANT_LOCAL on switch sw2; then " + restartAgent},
+		{"10.2.0.1>10.0.0.11 unanswered", "", "", ""},
+		// An outbound Filter-ID does not filter what the endpoint sends:
+		// the session has no IPv4 ACL, and nothing is classified.
+		{"10.2.0.2>10.0.0.12 accepted",
+			`info unclassified|a4:bb:6d:00:01:02|10.0.0.12|8449 | by=ipv4 sw=sw2 if=GigabitEthernet1/0/2 sid=0A0A0A0A0000000000000001 | posture=unclassified rule=default dacl= | acl= line="" seq=0 | psn=psn2 10.0.0.12:8449 | ep=10.2.0.2 a4:bb:6d:00:01:02`,
+			"", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.attempt, func(t *testing.T) {
+			a := attemptOf(t, tc.attempt)
+			v := j.Judge(a, snap)
+			got := ""
+			f := v.Finding(a)
+			if v.Kind != "" {
+				got = verdictBrief(&f)
+			}
+			if got != tc.brief {
+				t.Errorf("finding\n got %s\nwant %s", got, tc.brief)
+			}
+			if v.Kind == "" || tc.summary == "" {
+				return
+			}
+			if f.Summary != tc.summary {
+				t.Errorf("summary\n got %s\nwant %s", f.Summary, tc.summary)
+			}
+			if f.Action != tc.action {
+				t.Errorf("action\n got %s\nwant %s", f.Action, tc.action)
+			}
+		})
+	}
+
+	res := Audit(snap, AuditConfig{PSNs: labPSNs, Rules: labRules(t)})
+	var got []string
+	for _, f := range res {
+		got = append(got, f.Key+" "+f.Summary+" | "+f.Action)
+	}
+	var want []string
+	for _, psn := range []string{"psn2 (10.0.0.12)", "psn3 (10.0.0.13)", "psn4 (10.0.0.14)"} {
+		name, addr, _ := strings.Cut(strings.TrimSuffix(psn, ")"), " (")
+		want = append(want, "dacl-permits-psn|EMP_COMPLIANT_LOCAL|"+addr+"|8449|sw2 ACL EMP_COMPLIANT_LOCAL on sw2 permits TCP 8449 to PSN "+name+" ("+addr+") at entry 20 (`permit ip any any`): "+
+			"1 compliant session can reach the state-sync port, so ISE raises Posture Configuration Detection and their agents stop state sync | "+
+			"add `deny tcp any host "+addr+" eq 8449` before entry 20 (`permit ip any any`) of EMP_COMPLIANT_LOCAL on switch sw2 (`ip access-list extended EMP_COMPLIANT_LOCAL`)")
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit\n got %q\nwant %q", got, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -87,6 +88,35 @@ type Session struct {
 
 	File string // where the session was read
 	Line int
+}
+
+// FilterACL returns the name of the ACL that filters what the session
+// sends in a family: its dACL, or, for IPv4 without one, the switch-local
+// ACL its Filter-ID names; "" when none does.
+func (s *Session) FilterACL(family acl.Family) string {
+	if family == acl.IPv6 {
+		return s.DACLv6
+	}
+	if s.DACL != "" {
+		return s.DACL
+	}
+	return FilterIDACL(s.FilterID)
+}
+
+// FilterIDACL returns the name of the ACL a Filter-ID names: RADIUS's
+// Filter-Id is "NAME" or "NAME.in" (the switch shows it as sent); "" for
+// an outbound one ("NAME.out"), which does not filter what the endpoint
+// sends.
+func FilterIDACL(filterID string) string {
+	if i := strings.LastIndexByte(filterID, '.'); i > 0 {
+		switch strings.ToLower(filterID[i+1:]) {
+		case "in":
+			return filterID[:i]
+		case "out":
+			return ""
+		}
+	}
+	return filterID
 }
 
 // SourceAddrs returns the session's addresses of a family that can be the

@@ -1,6 +1,10 @@
 package collectors
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/syncwatch/syncwatch/collectors/acl"
+)
 
 // SessionJSON is a session as syncwatch's JSON shows it (audit output, the
 // API): absent values are null, lists are never null.
@@ -18,6 +22,7 @@ type SessionJSON struct {
 	SessionID      *string      `json:"session_id"`
 	DACL           *string      `json:"dacl"`
 	DACLv6         *string      `json:"dacl_ipv6"`
+	FilterID       *string      `json:"filter_id"`
 	URLRedirectACL *string      `json:"url_redirect_acl"`
 	URLRedirect    *string      `json:"url_redirect"`
 	VLAN           *string      `json:"vlan"`
@@ -34,7 +39,7 @@ type MethodJSON struct {
 
 // JSON returns the session's JSON form with the posture rules give it.
 func (s *Session) JSON(rules PostureRules) SessionJSON {
-	p, rule := rules.Classify(s.DACL, s.DACLv6, s.URLRedirect)
+	p, rule := rules.Classify(s.FilterACL(acl.IPv4), s.DACLv6, s.URLRedirect)
 	j := SessionJSON{
 		Switch:         s.Switch,
 		Interface:      null(s.Interface),
@@ -48,6 +53,7 @@ func (s *Session) JSON(rules PostureRules) SessionJSON {
 		SessionID:      null(s.SessionID),
 		DACL:           null(s.DACL),
 		DACLv6:         null(s.DACLv6),
+		FilterID:       null(s.FilterID),
 		URLRedirectACL: null(s.URLRedirectACL),
 		URLRedirect:    null(s.URLRedirect),
 		VLAN:           null(s.VLAN),

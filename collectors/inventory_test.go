@@ -558,7 +558,7 @@ func TestInventoryJSON(t *testing.T) {
 	want := `{"switch":"access-sw1","interface":"GigabitEthernet1/0/5","mac":"a4:bb:6d:10:22:05","ipv4":"10.1.10.25","ipv6":[],` +
 		`"user":"host/pc-0025.corp.example.com","status":"Authorized","authorized":true,"domain":"DATA",` +
 		`"methods":[{"method":"dot1x","state":"Authc Success"},{"method":"mab","state":"Stopped"}],"session_id":"0A0114020000001C2B3C4D05",` +
-		`"dacl":"xACSACLx-IP-POSTURE_REDIRECT-3c7d9e12","dacl_ipv6":null,"url_redirect_acl":"REDIRECT_POSTURE",` +
+		`"dacl":"xACSACLx-IP-POSTURE_REDIRECT-3c7d9e12","dacl_ipv6":null,"filter_id":null,"url_redirect_acl":"REDIRECT_POSTURE",` +
 		`"url_redirect":"https://ise-psn1.corp.example.com:8443/portal/gateway?sessionId=0A0114020000001C2B3C4D05\u0026portal=27b1bc30-2e58-11e9-98fb-0050568775a3\u0026action=cpp\u0026token=5c7a2e0d1b8f",` +
 		`"vlan":"10","posture":"unknown","posture_rule":"url-redirect"}`
 	if string(got) != want {

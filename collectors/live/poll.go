@@ -634,7 +634,7 @@ func authzPrint(s *ios.Session) uint64 {
 // aclNames are the ACLs a session depends on.
 func aclNames(s *ios.Session) []string {
 	var out []string
-	for _, n := range []string{s.DACL, s.DACLv6, s.FilterID, s.URLRedirectACL, s.URLRedirectACLv6, s.PreauthACL, s.PreauthACLv6} {
+	for _, n := range []string{s.DACL, s.DACLv6, collectors.FilterIDACL(s.FilterID), s.URLRedirectACL, s.URLRedirectACLv6, s.PreauthACL, s.PreauthACLv6} {
 		if n != "" {
 			out = append(out, n)
 		}

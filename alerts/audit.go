@@ -238,7 +238,7 @@ func (a *auditor) session(snap *collectors.Snapshot, sw *collectors.SwitchState,
 // denies a SYN from srcs (none: any source; s nil: a dACL judged from
 // text).
 func (a *auditor) judgeDACL(d *collectors.ACL, sw *collectors.SwitchState, s *collectors.Session, srcs []netip.Addr, t psnTarget, p collectors.Posture, rule string) {
-	switch r := a.judge(d).worst(srcs, t.target, acl.Permitted); r.Verdict {
+	switch r := timeBound(a.judge(d).worst(srcs, t.target, acl.Permitted), acl.Denied); r.Verdict {
 	case acl.Permitted:
 		a.verdict(KindDACLPermitsPSN, d, false, sw, s, srcs, t, r, p, rule)
 	case acl.Unknown:
@@ -250,7 +250,7 @@ func (a *auditor) judgeDACL(d *collectors.ACL, sw *collectors.SwitchState, s *co
 // permits the SYN and its redirect ACL (may be nil) does not capture it.
 func (a *auditor) judgeReach(d, redirect *collectors.ACL, sw *collectors.SwitchState, s *collectors.Session, srcs []netip.Addr, t psnTarget, p collectors.Posture, rule string) {
 	if d != nil {
-		switch r := a.judge(d).worst(srcs, t.target, acl.Denied); r.Verdict {
+		switch r := timeBound(a.judge(d).worst(srcs, t.target, acl.Denied), acl.Permitted); r.Verdict {
 		case acl.Denied:
 			a.verdict(KindDACLBlocksSync, d, false, sw, s, srcs, t, r, p, rule)
 			return
@@ -262,12 +262,25 @@ func (a *auditor) judgeReach(d, redirect *collectors.ACL, sw *collectors.SwitchS
 	if redirect == nil {
 		return
 	}
-	switch r := a.judge(redirect).worst(srcs, t.target, acl.Permitted); r.Verdict {
+	switch r := timeBound(a.judge(redirect).worst(srcs, t.target, acl.Permitted), acl.Denied); r.Verdict {
 	case acl.Permitted:
 		a.verdict(KindDACLBlocksSync, redirect, true, sw, s, srcs, t, r, p, rule)
 	case acl.Unknown:
 		a.verdict(KindDACLUnevaluable, redirect, true, sw, s, srcs, t, r, p, rule)
 	}
+}
+
+// timeBound turns a healthy verdict (good) that an entry with an active
+// time-range decides into unknown: it holds only while the time-range is
+// active, and outside it the entries after it decide.
+func timeBound(r acl.Result, good acl.Verdict) acl.Result {
+	if r.Verdict != good || !r.TimeRange || r.Entry == nil {
+		return r
+	}
+	r.Verdict = acl.Unknown
+	r.Reason = fmt.Sprintf("it holds only while time-range %s is active (the switch shows it active now); outside it, the entries after entry %d decide",
+		r.Entry.TimeRange, r.Seq)
+	return r
 }
 
 // verdict records an ACL's verdict as a finding about (ACL, PSN, port),

@@ -150,6 +150,8 @@ func TestAuditSmallInputs(t *testing.T) {
 		ports    []uint16
 		rules    collectors.PostureRules
 		want     []string
+		// summary and action, when given, are the first finding's.
+		summary, action string
 	}{
 		{
 			name:     "permit established above the denies: a SYN is still denied",
@@ -157,6 +159,36 @@ func TestAuditSmallInputs(t *testing.T) {
 			acls: dacl(compliantV1, "permit tcp any any established", "deny tcp any host 10.0.0.11 eq 8449",
 				"deny tcp any host 10.0.0.12 eq 8449", "deny tcp any host 10.0.0.13 eq 8449", "permit ip any any"),
 			psns: threePSNs,
+		},
+		{
+			name:     "the deny holds only while its time-range is active: unevaluable, named",
+			sessions: []session{pc},
+			acls:     dacl(compliantV1, "deny tcp any host 10.0.0.12 eq 8449 time-range OFFICE (active)", "permit ip any any"),
+			psns:     []PSN{{"psn2", addrs("10.0.0.12")}},
+			want: []string{
+				`warning dacl-unevaluable|xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814|10.0.0.12|8449 | acl=xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814 line="deny tcp any host 10.0.0.12 eq 8449 time-range OFFICE (active)" seq=10 | switch= posture=compliant rule=dacl:(?i)compliant dacl=xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814 | SW1 GigabitEthernet1/0/3 10.1.10.23 a4:bb:6d:10:22:03`,
+			},
+			summary: "dACL xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814 cannot be judged for TCP 8449 to PSN psn2 (10.0.0.12) at entry 10 (`deny tcp any host 10.0.0.12 eq 8449 time-range OFFICE (active)`): " +
+				"it holds only while time-range OFFICE is active (the switch shows it active now); outside it, the entries after entry 10 decide; 1 compliant session",
+			action: "remove `time-range OFFICE` from entry 10 (`deny tcp any host 10.0.0.12 eq 8449 time-range OFFICE (active)`) of dACL EMPLOYEE_COMPLIANT in ISE (Policy > Policy Elements > Results > Authorization > Downloadable ACLs), so that it holds at all hours",
+		},
+		{
+			name:     "a permit that holds only while its time-range is active still permits now",
+			sessions: []session{pc},
+			acls:     dacl(compliantV1, "permit tcp any host 10.0.0.12 eq 8449 time-range OFFICE (active)", "deny ip any any"),
+			psns:     []PSN{{"psn2", addrs("10.0.0.12")}},
+			want: []string{
+				`critical dacl-permits-psn|xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814|10.0.0.12|8449 | acl=xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814 line="permit tcp any host 10.0.0.12 eq 8449 time-range OFFICE (active)" seq=10 | switch= posture=compliant rule=dacl:(?i)compliant dacl=xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814 | SW1 GigabitEthernet1/0/3 10.1.10.23 a4:bb:6d:10:22:03`,
+			},
+		},
+		{
+			name:     "unknown posture: the permit holds only while its time-range is active",
+			sessions: []session{{iface: "GigabitEthernet1/0/4", mac: "a4bb.6d10.2204", ipv4: "10.1.10.24", dacl: redirectD, redirectURL: postureURL}},
+			acls:     dacl(redirectD, "permit tcp any host 10.0.0.12 eq 8449 time-range OFFICE (active)", "deny ip any any"),
+			psns:     []PSN{{"psn2", addrs("10.0.0.12")}},
+			want: []string{
+				`warning dacl-unevaluable|xACSACLx-IP-POSTURE_REDIRECT-3c7d9e12|10.0.0.12|8449 | acl=xACSACLx-IP-POSTURE_REDIRECT-3c7d9e12 line="permit tcp any host 10.0.0.12 eq 8449 time-range OFFICE (active)" seq=10 | switch= posture=unknown rule=url-redirect dacl=xACSACLx-IP-POSTURE_REDIRECT-3c7d9e12 | SW1 GigabitEthernet1/0/4 10.1.10.24 a4:bb:6d:10:22:04`,
+			},
 		},
 		{
 			name:     "permit tcp any any shadows the deny: the finding names the permit",
@@ -346,9 +378,13 @@ func TestAuditSmallInputs(t *testing.T) {
 			if rules == nil {
 				rules = collectors.DefaultPostureRules()
 			}
-			got := briefs(Audit(snap, AuditConfig{PSNs: tc.psns, Ports: tc.ports, Rules: rules}))
+			fs := Audit(snap, AuditConfig{PSNs: tc.psns, Ports: tc.ports, Rules: rules})
+			got := briefs(fs)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("findings:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if tc.summary != "" && len(fs) > 0 && (fs[0].Summary != tc.summary || fs[0].Action != tc.action) {
+				t.Errorf("summary\n got %s\nwant %s\naction\n got %s\nwant %s", fs[0].Summary, tc.summary, fs[0].Action, tc.action)
 			}
 		})
 	}

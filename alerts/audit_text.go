@@ -48,6 +48,9 @@ func describeFinding(p *pending) (summary, action string) {
 		}
 		summary = fmt.Sprintf("%s cannot be judged for TCP %d to %s at %s (`%s`): %s; %s",
 			title, f.Port, psnTitle(f), entryRef(p), f.ACLLine, p.res.Reason, sessionsTitle(f))
+		if e := p.res.Entry; e != nil && e.TimeRange != "" && e.TimeRangeState == "active" {
+			return summary, fmt.Sprintf("remove `time-range %s` from %s (`%s`) of %s, so that it holds at all hours", e.TimeRange, entryRef(p), f.ACLLine, aclWhere(p))
+		}
 		if strings.Contains(p.res.Reason, reasonSourceUnknown) {
 			return summary, fmt.Sprintf("add the switch's `show device-tracking database` (or `show ip arp`) output to the transcripts so that the sessions' addresses are known, or check %s of %s by hand", entryRef(p), aclWhere(p))
 		}

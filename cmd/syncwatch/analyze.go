@@ -88,7 +88,10 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	var files []fileReport
 	var errs []error
 	for _, path := range fs.Args() {
-		src, name, err := openInput(env, path)
+		src, name, err := openInput(ctx, env, path)
+		if errors.Is(err, context.Canceled) {
+			return errors.New("interrupted before a packet was read")
+		}
 		if err != nil {
 			errs = append(errs, err)
 			files = append(files, fileReport{File: name, Error: errString(err)})
@@ -126,15 +129,21 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	}
 	merged := capture.NewMerged(srcs...)
 	defer merged.Close()
-	if err := cls.ReadAll(ctx, merged); err != nil {
-		if !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("reading captures: %w", err)
-		}
-		// Ctrl-C on `tcpdump -w - | syncwatch analyze -` reaches both:
-		// what was read is still reported (the open attempts flushed).
+	if err := cls.ReadAll(ctx, merged); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("reading captures: %w", err)
+	}
+	// A signal (Ctrl-C on `tcpdump -w - | syncwatch analyze -` reaches
+	// both) ends the read, at a frame or in a blocked read of standard
+	// input, or arrives as the input ends: what was read is still
+	// reported, the open attempts flushed, and the report says so.
+	interrupted := ctx.Err() != nil
+	if interrupted {
 		errs = append(errs, fmt.Errorf("interrupted after %d packets: the report covers only what was read before", cls.Stats().Packets))
 	}
 	for _, ferr := range merged.Errors() {
+		if errors.Is(ferr, context.Canceled) {
+			continue // the interruption, reported above
+		}
 		errs = append(errs, ferr)
 		for i := range files {
 			if files[i].src != nil && strings.HasPrefix(ferr.Error(), files[i].File+":") {
@@ -148,7 +157,7 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 			files[i].Interfaces = interfacesJSON(st.InterfaceStats())
 		}
 	}
-	rep := analyzeReport{Summary: col.Summary(), Stats: cls.Stats(), Files: files, col: col}
+	rep := analyzeReport{Summary: col.Summary(), Stats: cls.Stats(), Files: files, col: col, Interrupted: interrupted}
 	if *format != "json" {
 		// JSON is written from the collector, without this copy.
 		rep.Attempts = col.Attempts()
@@ -231,6 +240,8 @@ type analyzeReport struct {
 	Summary  capture.Summary
 	Stats    capture.Stats
 	Files    []fileReport
+	// Interrupted reports that a signal ended the read early.
+	Interrupted bool
 	// With --switch-output: the findings active at the end of the capture
 	// and those resolved during it, and the transcripts' warnings.
 	Judged   bool
@@ -256,6 +267,9 @@ type statsJSON struct {
 	ClockBackwards    uint64       `json:"clock_backwards"`
 	MaxClockBackwards float64      `json:"max_clock_backwards_seconds"`
 	Files             []fileReport `json:"files"`
+	// Interrupted is true when a signal ended the read before the end of
+	// the input: the report covers what was read.
+	Interrupted bool `json:"interrupted"`
 }
 
 // writeAnalyzeJSON streams the report: one attempt per line inside the
@@ -272,7 +286,7 @@ func writeAnalyzeJSON(w io.Writer, r *analyzeReport) error {
 		LateCorrections: r.Stats.LateCorrections, Evictions: r.Stats.Evictions,
 		ToPSN: r.Stats.ToPSN, FromPSN: r.Stats.FromPSN,
 		ClockBackwards: r.Stats.ClockBackwards, MaxClockBackwards: r.Stats.MaxClockBackwards.Seconds(),
-		Files: r.Files,
+		Files: r.Files, Interrupted: r.Interrupted,
 	}
 	summary, err := json.MarshalIndent(r.Summary, "", "  ")
 	if err != nil {
@@ -357,6 +371,9 @@ func writeAnalyzeTable(w io.Writer, r *analyzeReport) error {
 	st := r.Stats
 	fmt.Fprintf(w, "\nPackets: %d read, %d on the port, %d cut by the snaplen, %d SPAN duplicates, %d late corrections, %d evictions\n",
 		st.Packets, st.Decoded, st.Truncated, st.Duplicates, st.LateCorrections, st.Evictions)
+	if r.Interrupted {
+		fmt.Fprintf(w, "Interrupted: a signal ended the read; this report covers only the packets read before it\n")
+	}
 	if len(st.Ignored) > 0 {
 		var parts []string
 		for _, reason := range capture.Reasons() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -82,7 +83,7 @@ func sameFileError(first, second string) error {
 
 // openInput opens one file argument; "-" reads standard input. It returns
 // the source and the name that errors and the report give the input.
-func openInput(env *environment, path string) (capture.Source, string, error) {
+func openInput(ctx context.Context, env *environment, path string) (capture.Source, string, error) {
 	if path != stdinArg {
 		src, err := capture.OpenFile(path)
 		return src, path, err
@@ -91,7 +92,58 @@ func openInput(env *environment, path string) (capture.Source, string, error) {
 	if in == nil {
 		in = strings.NewReader("")
 	}
+	in = interruptible(ctx, in)
 	// Errors name the input: "stdin: offset 0: empty file: ...".
 	src, err := capture.NewReader(in, stdinName)
 	return src, stdinName, err
+}
+
+// interruptible returns a reader of r whose reads fail with ctx's error
+// once ctx ends, even while r blocks: a pipe whose writer stays open and
+// quiet (a slow tcpdump) would otherwise hold the read, and the report,
+// until it writes or closes. Each read of r runs on a goroutine of its
+// own, into a buffer of the reader's; one blocked when ctx ends is left
+// behind (the process is about to exit).
+func interruptible(ctx context.Context, r io.Reader) io.Reader {
+	return &interruptReader{ctx: ctx, r: r, res: make(chan readResult, 1)}
+}
+
+type interruptReader struct {
+	ctx  context.Context
+	r    io.Reader
+	res  chan readResult
+	buf  []byte
+	busy bool // a read of r is in flight
+}
+
+type readResult struct {
+	n   int
+	err error
+}
+
+func (c *interruptReader) Read(p []byte) (int, error) {
+	if !c.busy {
+		if len(c.buf) < len(p) {
+			c.buf = make([]byte, len(p))
+		}
+		buf := c.buf[:len(p)]
+		c.busy = true
+		go func() {
+			n, err := c.r.Read(buf)
+			c.res <- readResult{n, err}
+		}()
+	}
+	select {
+	case r := <-c.res:
+		c.busy = false
+		return copy(p, c.buf[:r.n]), r.err
+	case <-c.ctx.Done():
+		select {
+		case r := <-c.res: // data that came with the signal is kept
+			c.busy = false
+			return copy(p, c.buf[:r.n]), r.err
+		default:
+		}
+		return 0, context.Cause(c.ctx)
+	}
 }

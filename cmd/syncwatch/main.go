@@ -73,6 +73,9 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal asks for an orderly end; a second one kills, as
+	// Ctrl-C does when the first is not enough.
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, newCollector: liveCollectorFor}, os.Args[1:])
 	stop()
 	os.Exit(code)

@@ -1,11 +1,13 @@
 package ssh
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"golang.org/x/crypto/ssh"
@@ -88,6 +90,21 @@ func (k *KnownHosts) check(addr string, remote net.Addr, key ssh.PublicKey) erro
 	fp := ssh.FingerprintSHA256(key)
 	if len(ke.Want) > 0 {
 		w := ke.Want[0]
+		for _, o := range ke.Want {
+			if o.Key.Type() == key.Type() {
+				w = o
+				break
+			}
+		}
+		if w.Key.Type() != key.Type() {
+			// The switch showed a key of a type the file does not
+			// hold for it: it may have lost the recorded key (a
+			// regenerated or replaced switch), or never offer that
+			// type first. Refused as well: nothing vouches for it.
+			return &hostKeyError{ReasonHostKeyChanged, fmt.Sprintf(
+				"host key of another type: %s offered %s %s, %s:%d records a %s key (%s) and no %s key: refused (check the switch's keys, e.g. `show crypto key mypubkey rsa`; if it was replaced or its keys regenerated, replace that line)",
+				addr, key.Type(), fp, w.Filename, w.Line, w.Key.Type(), ssh.FingerprintSHA256(w.Key), key.Type())}
+		}
 		return &hostKeyError{ReasonHostKeyChanged, fmt.Sprintf(
 			"host key CHANGED: %s offered %s %s, %s:%d records %s: refused (if the switch was replaced or its key regenerated, remove that line)",
 			addr, key.Type(), fp, w.Filename, w.Line, ssh.FingerprintSHA256(w.Key))}
@@ -101,6 +118,52 @@ func (k *KnownHosts) check(addr string, remote net.Addr, key ssh.PublicKey) erro
 		return &hostKeyError{ReasonHostKeyUnknown, fmt.Sprintf("recording the host key of %s: %v", addr, err)}
 	}
 	return nil
+}
+
+// absentKey is a key no known_hosts line holds: checking it lists the
+// keys recorded for a host.
+var absentKey, _ = ssh.NewPublicKey(ed25519.PublicKey(make([]byte, ed25519.PublicKeySize)))
+
+// preferred returns the host key algorithms to offer a host, those of the
+// key types known_hosts records for it first (as OpenSSH orders them):
+// otherwise a switch with an RSA and an Ed25519 key may show the one the
+// file does not hold, and be refused as changed. nil when the file records
+// nothing for the host.
+func (k *KnownHosts) preferred(addr string, remote net.Addr) []string {
+	k.mu.Lock()
+	cb, err := knownhosts.New(k.path)
+	k.mu.Unlock()
+	if err != nil {
+		return nil
+	}
+	var ke *knownhosts.KeyError
+	if !errors.As(cb(addr, remote, absentKey), &ke) || len(ke.Want) == 0 {
+		return nil
+	}
+	var first []string
+	for _, w := range ke.Want {
+		for _, alg := range algorithmsForKey(w.Key.Type()) {
+			if !slices.Contains(first, alg) {
+				first = append(first, alg)
+			}
+		}
+	}
+	out := first
+	for _, alg := range defaults(KindHostKeys) {
+		if !slices.Contains(out, alg) {
+			out = append(out, alg)
+		}
+	}
+	return out
+}
+
+// algorithmsForKey returns the signature algorithms of a key type, best
+// first: an RSA key signs with SHA-2 or, on old releases, SHA-1.
+func algorithmsForKey(keyType string) []string {
+	if keyType == ssh.KeyAlgoRSA {
+		return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
+	}
+	return []string{keyType}
 }
 
 // record appends a known_hosts line for addr.

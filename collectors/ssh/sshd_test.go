@@ -6,14 +6,18 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	xssh "golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/syncwatch/syncwatch/internal/iosemu"
 	"github.com/syncwatch/syncwatch/internal/sshd"
@@ -300,6 +304,68 @@ func TestRealSSHDOldAlgorithms(t *testing.T) {
 			sum, err := c.Summary(context.Background())
 			if err != nil || len(sum.Result.Summary) != 2 {
 				t.Fatalf("summary: %v %q", err, sum.Text)
+			}
+		})
+	}
+}
+
+// TestRealSSHDHostKeyTypes: a switch with an Ed25519 and an RSA host key
+// is checked against whichever of the two known_hosts records (the
+// handshake asks for that type first); one whose known_hosts line is of a
+// type it does not offer is refused, and the error says so.
+func TestRealSSHDHostKeyTypes(t *testing.T) {
+	dir := t.TempDir()
+	rsaPath := filepath.Join(dir, "rsa")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", rsaPath).CombinedOutput(); err != nil {
+		t.Skipf("ssh-keygen: %v %s", err, out)
+	}
+	pubText, err := os.ReadFile(rsaPath + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaKey, _, _, _, err := xssh.ParseAuthorizedKey(pubText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := startReal(t, "HostKey "+rsaPath)
+	edOnly := startReal(t)
+	withLine := func(r *realSwitch, line string) Config {
+		cfg := r.config(t)
+		kh := filepath.Join(t.TempDir(), "known_hosts")
+		if err := os.WriteFile(kh, []byte(line+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg.KnownHosts, _ = NewKnownHosts(kh, HostKeyStrict)
+		return cfg
+	}
+	rsaLine := func(r *realSwitch) string {
+		return knownhosts.Line([]string{knownhosts.Normalize(net.JoinHostPort(r.srv.Host(), strconv.Itoa(r.srv.Port())))}, rsaKey)
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		err  string
+	}{
+		{"Ed25519 recorded", withLine(both, both.srv.KnownHostsLine()), ""},
+		{"RSA recorded", withLine(both, rsaLine(both)), ""},
+		{"RSA recorded, the switch has only Ed25519", withLine(edOnly, rsaLine(edOnly)),
+			"host key of another type: " + net.JoinHostPort(edOnly.srv.Host(), strconv.Itoa(edOnly.srv.Port())) + " offered ssh-ed25519 "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Dial(context.Background(), tc.cfg)
+			if tc.err == "" {
+				if err != nil {
+					t.Fatalf("%v\n%s", err, both.srv.Log())
+				}
+				c.Close()
+				return
+			}
+			if err == nil {
+				c.Close()
+				t.Fatal("connected")
+			}
+			if ReasonOf(err) != ReasonHostKeyChanged || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "records a ssh-rsa key") {
+				t.Errorf("error %s %q, want %q", ReasonOf(err), err, tc.err)
 			}
 		})
 	}

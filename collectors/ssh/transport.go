@@ -89,6 +89,9 @@ func connect(ctx context.Context, c *Config, cfg *ssh.ClientConfig, hostKeyErr *
 		}
 		return c.err(ReasonHandshake, op, cleanNetErr(err))
 	}
+	if len(cfg.HostKeyAlgorithms) == 0 && c.KnownHosts != nil {
+		cfg.HostKeyAlgorithms = c.KnownHosts.preferred(addr, nc.RemoteAddr())
+	}
 	sc, chans, reqs, err := ssh.NewClientConn(nc, addr, cfg)
 	if err != nil {
 		return nil, classify("ssh handshake", err)

@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/syncwatch/syncwatch/collectors"
@@ -19,7 +20,8 @@ func describeFinding(p *pending) (summary, action string) {
 	case KindDACLPermitsPSN:
 		return fmt.Sprintf("%s permits TCP %d to %s at %s (`%s`): %s can reach the state-sync port, so ISE raises Posture Configuration Detection and their agents stop state sync",
 				aclTitle(p), f.Port, psnTitle(f), entryRef(p), f.ACLLine, sessionsTitle(f)),
-			fmt.Sprintf("add `deny tcp any host %s eq %d` before %s (`%s`) of %s", f.PSN, f.Port, entryRef(p), f.ACLLine, aclWhere(p))
+			orStandard(p.acl, fmt.Sprintf("deny tcp any host %s eq %d", f.PSN, f.Port),
+				fmt.Sprintf("add `deny tcp any host %s eq %d` before %s (`%s`) of %s", f.PSN, f.Port, entryRef(p), f.ACLLine, aclWhere(p)))
 	case KindDACLBlocksSync:
 		if p.redirect {
 			return fmt.Sprintf("redirect ACL %s on %s captures TCP %d to %s at %s (`%s`): a redirect ACL permit sends the SYN to the switch instead of the PSN, so %s cannot reach the state-sync port",
@@ -30,11 +32,11 @@ func describeFinding(p *pending) (summary, action string) {
 		if p.res.Implicit {
 			return fmt.Sprintf("%s denies TCP %d to %s by its implicit deny at the end: %s cannot reach the state-sync port, so posture state sync cannot work for them",
 					aclTitle(p), f.Port, psnTitle(f), sessionsTitle(f)),
-				fmt.Sprintf("add `%s` to %s (no entry permits it)", permit, aclWhere(p))
+				orStandard(p.acl, permit, fmt.Sprintf("add `%s` to %s (no entry permits it)", permit, aclWhere(p)))
 		}
 		return fmt.Sprintf("%s denies TCP %d to %s at %s (`%s`): %s cannot reach the state-sync port, so posture state sync cannot work for them",
 				aclTitle(p), f.Port, psnTitle(f), entryRef(p), f.ACLLine, sessionsTitle(f)),
-			fmt.Sprintf("add `%s` before %s (`%s`) of %s", permit, entryRef(p), f.ACLLine, aclWhere(p))
+			orStandard(p.acl, permit, fmt.Sprintf("add `%s` before %s (`%s`) of %s", permit, entryRef(p), f.ACLLine, aclWhere(p)))
 	case KindDACLUnevaluable:
 		if p.unfiltered != 0 {
 			return fmt.Sprintf("%s traffic of the sessions with %s cannot be judged for TCP %d to %s: %s; %s",
@@ -78,7 +80,8 @@ func describeFinding(p *pending) (summary, action string) {
 			what = "Filter-ID ACL"
 		}
 		return fmt.Sprintf("no posture rule classifies %s %s (%s): nothing is expected of their path to the PSNs", what, base, sessionsTitle(f)),
-			fmt.Sprintf("if posture applies to these sessions, add a rule to posture.rules in the configuration before the defaults (`- dacl: '^%s$'` with `posture: compliant` or `posture: noncompliant`); if it does not (phones, printers), give it `posture: unclassified` to silence this", base)
+			fmt.Sprintf("if posture applies to these sessions, add a rule to posture.rules in the configuration before the defaults (`- dacl: '^%s$'` with `posture: compliant` or `posture: noncompliant`); if it does not (phones, printers), give it `posture: unclassified` to silence this",
+				strings.ReplaceAll(regexp.QuoteMeta(base), "'", "''"))
 	}
 	return "", ""
 }

@@ -275,7 +275,9 @@ func TestFilterID(t *testing.T) {
 	tr.Add("sw2.log", transcript("sw2", []session{
 		{iface: "GigabitEthernet1/0/1", mac: "a4bb.6d00.0101", ipv4: "10.2.0.1", filterID: "EMP_COMPLIANT_LOCAL.in"},
 		{iface: "GigabitEthernet1/0/2", mac: "a4bb.6d00.0102", ipv4: "10.2.0.2", filterID: "EMP_COMPLIANT_LOCAL.out"},
-	}, local("EMP_COMPLIANT_LOCAL", "deny tcp any host 10.0.0.11 eq 8449", "permit ip any any")))
+		{iface: "GigabitEthernet1/0/3", mac: "a4bb.6d00.0103", ipv4: "10.2.0.3", filterID: "COMPLIANT_STD"},
+	}, local("EMP_COMPLIANT_LOCAL", "deny tcp any host 10.0.0.11 eq 8449", "permit ip any any")+
+		"Standard IP access list COMPLIANT_STD\n    10 permit 10.2.0.0, wildcard bits 0.0.255.255\n"))
 	snap, ws := tr.Snapshot()
 	if len(ws) != 0 {
 		t.Fatalf("warnings %v", ws)
@@ -291,6 +293,11 @@ func TestFilterID(t *testing.T) {
 			"compliant endpoint 10.2.0.1 (a4:bb:6d:00:01:01) on sw2 GigabitEthernet1/0/1 reached PSN psn2 (10.0.0.12) on TCP 8449 (the PSN answered with SYN-ACK): its ACL EMP_COMPLIANT_LOCAL permits it at entry 20 (`permit ip any any`); ISE raises Posture Configuration Detection and the agent stops state sync",
 			"add `deny tcp any host 10.0.0.12 eq 8449` before entry 20 (`permit ip any any`) of ACL EMP_COMPLIANT_LOCAL on switch sw2; then " + restartAgent},
 		{"10.2.0.1>10.0.0.11 unanswered", "", "", ""},
+		// A standard ACL cannot hold the deny: the fix says what to do.
+		{"10.2.0.3>10.0.0.12 accepted",
+			`critical compliant-reached|a4:bb:6d:00:01:03|10.0.0.12|8449 | by=ipv4 sw=sw2 if=GigabitEthernet1/0/3 sid=0A0A0A0A0000000000000002 | posture=compliant rule=dacl:(?i)compliant dacl=COMPLIANT_STD | acl=COMPLIANT_STD line="permit 10.2.0.0, wildcard bits 0.0.255.255" seq=10 | psn=psn2 10.0.0.12:8449 | ep=10.2.0.3 a4:bb:6d:00:01:03`,
+			"compliant endpoint 10.2.0.3 (a4:bb:6d:00:01:03) on sw2 GigabitEthernet1/0/3 reached PSN psn2 (10.0.0.12) on TCP 8449 (the PSN answered with SYN-ACK): its ACL COMPLIANT_STD permits it at entry 10 (`permit 10.2.0.0, wildcard bits 0.0.255.255`); ISE raises Posture Configuration Detection and the agent stops state sync",
+			"ACL COMPLIANT_STD on switch sw2 is a standard ACL, which matches source addresses only and cannot hold `deny tcp any host 10.0.0.12 eq 8449`: write an extended ACL (`ip access-list extended NAME`) with `deny tcp any host 10.0.0.12 eq 8449` before its permits and the rest of COMPLIANT_STD's policy, and name it in the Filter-ID of ISE's authorization profile instead; then " + restartAgent},
 		// An outbound Filter-ID does not filter what the endpoint sends:
 		// the session has no IPv4 ACL, and nothing is classified.
 		{"10.2.0.2>10.0.0.12 accepted",
@@ -327,6 +334,12 @@ func TestFilterID(t *testing.T) {
 		got = append(got, f.Key+" "+f.Summary+" | "+f.Action)
 	}
 	var want []string
+	for _, psn := range []string{"psn1 (10.0.0.11)", "psn2 (10.0.0.12)", "psn3 (10.0.0.13)", "psn4 (10.0.0.14)"} {
+		name, addr, _ := strings.Cut(strings.TrimSuffix(psn, ")"), " (")
+		want = append(want, "dacl-permits-psn|COMPLIANT_STD|"+addr+"|8449|sw2 ACL COMPLIANT_STD on sw2 permits TCP 8449 to PSN "+name+" ("+addr+") at entry 10 (`permit 10.2.0.0, wildcard bits 0.0.255.255`): "+
+			"1 compliant session can reach the state-sync port, so ISE raises Posture Configuration Detection and their agents stop state sync | "+
+			"ACL COMPLIANT_STD on switch sw2 is a standard ACL, which matches source addresses only and cannot hold `deny tcp any host "+addr+" eq 8449`: write an extended ACL (`ip access-list extended NAME`) with `deny tcp any host "+addr+" eq 8449` before its permits and the rest of COMPLIANT_STD's policy, and name it in the Filter-ID of ISE's authorization profile instead")
+	}
 	for _, psn := range []string{"psn2 (10.0.0.12)", "psn3 (10.0.0.13)", "psn4 (10.0.0.14)"} {
 		name, addr, _ := strings.Cut(strings.TrimSuffix(psn, ")"), " (")
 		want = append(want, "dacl-permits-psn|EMP_COMPLIANT_LOCAL|"+addr+"|8449|sw2 ACL EMP_COMPLIANT_LOCAL on sw2 permits TCP 8449 to PSN "+name+" ("+addr+") at entry 20 (`permit ip any any`): "+

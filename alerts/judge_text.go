@@ -81,7 +81,7 @@ func syncPathBlocked(v *Verdict, f *Finding, ep, psn string) (string, string) {
 			fmt.Sprintf("add `deny tcp any host %s eq %d` before %s (`%s`) of the redirect ACL %s on switch %s", f.PSN, f.Port, entryName(f), f.ACLLine, f.ACL, f.Switch)
 	case v.Path == acl.Denied:
 		return fmt.Sprintf("%s: %s", head, pathText(v, f)),
-			fmt.Sprintf("add `%s` before %s (`%s`) of %s", permit, entryName(f), f.ACLLine, aclPlace(v))
+			orStandard(v.ACL, permit, fmt.Sprintf("add `%s` before %s (`%s`) of %s", permit, entryName(f), f.ACLLine, aclPlace(v)))
 	case v.Path == acl.Unknown:
 		return fmt.Sprintf("%s; %s", head, pathText(v, f)),
 			fmt.Sprintf("check by hand whether %s lets TCP %d to %s through; then check the PSN and the path to it", aclPlaceOrName(v), f.Port, f.PSN)
@@ -112,7 +112,19 @@ func blockFix(v *Verdict, f *Finding, deny string) string {
 	case v.Path == acl.Unknown:
 		return fmt.Sprintf("put `%s` first in %s, where syncwatch can evaluate it", deny, aclPlace(v))
 	}
-	return fmt.Sprintf("add `%s` before %s (`%s`) of %s", deny, entryName(f), f.ACLLine, aclPlace(v))
+	return orStandard(v.ACL, deny, fmt.Sprintf("add `%s` before %s (`%s`) of %s", deny, entryName(f), f.ACLLine, aclPlace(v)))
+}
+
+// orStandard returns fix, or, when x is a standard ACL (source addresses
+// only: a Filter-ID may name one), what to do instead, since it cannot
+// hold the entry the fix adds.
+func orStandard(x *collectors.ACL, entry, fix string) string {
+	if x == nil || x.Compiled == nil || x.Compiled.Kind != acl.Standard {
+		return fix
+	}
+	return fmt.Sprintf("ACL %s on switch %s is a standard ACL, which matches source addresses only and cannot hold `%s`: "+
+		"write an extended ACL (`ip access-list extended NAME`) with `%s` before its permits and the rest of %s's policy, and name it in the Filter-ID of ISE's authorization profile instead",
+		x.Name, x.Switch, entry, entry, x.Name)
 }
 
 // pathText says what the session's ACLs do with the SYN.

@@ -37,7 +37,9 @@ func implemented(kind string) []string {
 	s, in := ssh.SupportedAlgorithms(), ssh.InsecureAlgorithms()
 	switch kind {
 	case KindKeyExchanges:
-		return slices.Concat(s.KeyExchanges, in.KeyExchanges)
+		// The library offers the libssh name of curve25519 alongside
+		// the standard one, and negotiates either.
+		return slices.Concat(s.KeyExchanges, []string{"curve25519-sha256@libssh.org"}, in.KeyExchanges)
 	case KindCiphers:
 		return slices.Concat(s.Ciphers, in.Ciphers)
 	case KindMACs:
@@ -153,8 +155,9 @@ func (a Algorithms) apply(cc *ssh.ClientConfig) {
 
 // negotiationError explains a handshake that found no algorithm in common:
 // what the switch offers, which of those syncwatch could allow, and the
-// configuration key that allows them. nil when err is another error.
-func negotiationError(err error) error {
+// configuration key that allows them; configured is what the switch's
+// settings asked for. nil when err is another error.
+func negotiationError(err error, configured Algorithms) error {
 	var ne *ssh.AlgorithmNegotiationError
 	if !errors.As(err, &ne) {
 		return nil
@@ -182,6 +185,12 @@ func negotiationError(err error) error {
 		quotedList(ne.RequestedAlgorithms), quotedList(ne.SupportedAlgorithms))
 	if len(could) == 0 {
 		return errors.New(msg + "; syncwatch's SSH library implements none of the switch's (upgrade the switch's SSH)")
+	}
+	for _, l := range configured.lists() {
+		if l.kind == kind && len(*l.names) > 0 && !strings.HasPrefix((*l.names)[0], "+") {
+			return fmt.Errorf("%s; the switch's ssh.%s allows only those: add %s to it, or remove the key to offer the defaults", msg,
+				kind, strings.Join(could, " or "))
+		}
 	}
 	return fmt.Errorf("%s; if the switch cannot be upgraded, allow %s with ssh.%s: [\"+%s\"] for this switch", msg,
 		strings.Join(could, " or "), kind, could[0])

@@ -20,6 +20,7 @@ func TestCheckAlgorithms(t *testing.T) {
 		{KindKeyExchanges, []string{"+diffie-hellman-group1-sha1", "+diffie-hellman-group-exchange-sha1"}, ""},
 		{KindCiphers, []string{"aes128-ctr", "aes128-cbc", "3des-cbc"}, ""},
 		{KindMACs, []string{"hmac-sha1-96"}, ""},
+		{KindKeyExchanges, []string{"curve25519-sha256@libssh.org"}, ""},
 		{KindHostKeys, []string{"ssh-rsa", "rsa-sha2-256"}, ""},
 		{KindCiphers, []string{}, "ciphers: an empty list offers nothing (leave the key out for the defaults)"},
 		{KindCiphers, []string{"+aes128-cbc", "aes128-ctr"}, `ciphers: "aes128-ctr": either every name adds to the defaults (+name) or none does`},
@@ -76,26 +77,33 @@ func TestNegotiationError(t *testing.T) {
 		long[i] = "x" + string(rune('a'+i%26))
 	}
 	for _, tc := range []struct {
-		ne   *xssh.AlgorithmNegotiationError
-		want string
+		ne         *xssh.AlgorithmNegotiationError
+		configured Algorithms
+		want       string
 	}{
-		{&xssh.AlgorithmNegotiationError{What: "host key", RequestedAlgorithms: []string{"ssh-dss"}, SupportedAlgorithms: []string{"ssh-ed25519"}},
+		{&xssh.AlgorithmNegotiationError{What: "host key", RequestedAlgorithms: []string{"ssh-dss"}, SupportedAlgorithms: []string{"ssh-ed25519"}}, Algorithms{},
 			"no common host key algorithm: the switch offers [ssh-dss], syncwatch offers [ssh-ed25519]; syncwatch's SSH library implements none of the switch's (upgrade the switch's SSH)"},
-		{&xssh.AlgorithmNegotiationError{What: "server to client MAC", RequestedAlgorithms: []string{"hmac-md5", "hmac-sha1-96"}, SupportedAlgorithms: []string{"hmac-sha2-256"}},
+		{&xssh.AlgorithmNegotiationError{What: "server to client MAC", RequestedAlgorithms: []string{"hmac-md5", "hmac-sha1-96"}, SupportedAlgorithms: []string{"hmac-sha2-256"}}, Algorithms{},
 			`no common server to client MAC algorithm: the switch offers [hmac-md5 hmac-sha1-96], syncwatch offers [hmac-sha2-256]; if the switch cannot be upgraded, allow hmac-sha1-96 with ssh.macs: ["+hmac-sha1-96"] for this switch`},
-		{&xssh.AlgorithmNegotiationError{What: "key exchange", RequestedAlgorithms: []string{"diffie-hellman-group1-sha1", "kex-strict-s-v00@openssh.com"}, SupportedAlgorithms: []string{"curve25519-sha256", "ext-info-c", "kex-strict-c-v00@openssh.com"}},
+		{&xssh.AlgorithmNegotiationError{What: "key exchange", RequestedAlgorithms: []string{"diffie-hellman-group1-sha1", "kex-strict-s-v00@openssh.com"}, SupportedAlgorithms: []string{"curve25519-sha256", "ext-info-c", "kex-strict-c-v00@openssh.com"}}, Algorithms{},
 			`no common key exchange algorithm: the switch offers [diffie-hellman-group1-sha1], syncwatch offers [curve25519-sha256]; if the switch cannot be upgraded, allow diffie-hellman-group1-sha1 with ssh.key_exchanges: ["+diffie-hellman-group1-sha1"] for this switch`},
-		{&xssh.AlgorithmNegotiationError{What: "client to server compression", RequestedAlgorithms: []string{"zlib"}},
+		{&xssh.AlgorithmNegotiationError{What: "host key", RequestedAlgorithms: []string{"ssh-ed25519"}, SupportedAlgorithms: []string{"ssh-rsa"}},
+			Algorithms{HostKeys: []string{"ssh-rsa"}},
+			"no common host key algorithm: the switch offers [ssh-ed25519], syncwatch offers [ssh-rsa]; the switch's ssh.host_key_algorithms allows only those: add ssh-ed25519 to it, or remove the key to offer the defaults"},
+		{&xssh.AlgorithmNegotiationError{What: "key exchange", RequestedAlgorithms: []string{"diffie-hellman-group1-sha1"}, SupportedAlgorithms: []string{"curve25519-sha256"}},
+			Algorithms{KeyExchanges: []string{"+diffie-hellman-group-exchange-sha1"}},
+			`no common key exchange algorithm: the switch offers [diffie-hellman-group1-sha1], syncwatch offers [curve25519-sha256]; if the switch cannot be upgraded, allow diffie-hellman-group1-sha1 with ssh.key_exchanges: ["+diffie-hellman-group1-sha1"] for this switch`},
+		{&xssh.AlgorithmNegotiationError{What: "client to server compression", RequestedAlgorithms: []string{"zlib"}}, Algorithms{},
 			"no common client to server compression algorithm: the switch offers [zlib]"},
-		{&xssh.AlgorithmNegotiationError{What: "client to server cipher", RequestedAlgorithms: long},
+		{&xssh.AlgorithmNegotiationError{What: "client to server cipher", RequestedAlgorithms: long}, Algorithms{},
 			"no common client to server cipher algorithm: the switch offers [xa xb xc xd xe xf xg xh xi xj xk xl xm xn xo xp xq xr xs xt ...], syncwatch offers []; syncwatch's SSH library implements none of the switch's (upgrade the switch's SSH)"},
 	} {
-		err := negotiationError(errors.Join(errors.New("ssh: handshake failed"), tc.ne))
+		err := negotiationError(errors.Join(errors.New("ssh: handshake failed"), tc.ne), tc.configured)
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("%s:\n got %v\nwant %s", tc.ne.What, err, tc.want)
 		}
 	}
-	if err := negotiationError(errors.New("ssh: handshake failed: EOF")); err != nil {
+	if err := negotiationError(errors.New("ssh: handshake failed: EOF"), Algorithms{}); err != nil {
 		t.Errorf("another error: %v", err)
 	}
 }

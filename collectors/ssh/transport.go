@@ -81,7 +81,7 @@ func connect(ctx context.Context, c *Config, cfg *ssh.ClientConfig, hostKeyErr *
 		case errors.Is(err, os.ErrDeadlineExceeded) || time.Now().After(deadline):
 			return c.err(ReasonHandshakeTimeout, op, fmt.Errorf("no SSH handshake within %s", c.handshakeTimeout()))
 		}
-		if ne := negotiationError(err); ne != nil {
+		if ne := negotiationError(err, c.Algorithms); ne != nil {
 			return c.err(ReasonAlgorithms, op, ne)
 		}
 		if strings.Contains(err.Error(), "unable to authenticate") {

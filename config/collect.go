@@ -120,6 +120,17 @@ func (c *Collect) UnmarshalYAML(n *yaml.Node) error {
 func (s *SSH) UnmarshalYAML(n *yaml.Node) error {
 	type plain SSH
 	s.line = n.Line
+	if n.Kind == yaml.MappingNode {
+		// The algorithm lists' own errors cannot name their key.
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			switch k, v := n.Content[i].Value, n.Content[i+1]; k {
+			case ssh.KindKeyExchanges, ssh.KindCiphers, ssh.KindMACs, ssh.KindHostKeys:
+				if v.Kind != yaml.SequenceNode && v.Tag != "!!null" {
+					return typeErr(v, "ssh: %s must be a list of names, not %s", k, describe(v))
+				}
+			}
+		}
+	}
 	return strict(n, (*plain)(s), "ssh")
 }
 

@@ -168,7 +168,7 @@ func TestLoadBad(t *testing.T) {
 		"invalid-switch-ssh-unknown-key.yml":        `5: unknown key "user" in ssh (known: ciphers, enable_secret, host_key_algorithms, key_exchanges, macs, passphrase, password, port, private_key, username)`,
 		"invalid-ssh-algorithms-mixed.yml":          `5: collect.ssh: ciphers: "aes128-ctr": either every name adds to the defaults (+name) or none does`,
 		"invalid-ssh-algorithm-twice.yml":           `6: switch "access-sw1": ssh: key_exchanges: "diffie-hellman-group1-sha1" given twice`,
-		"invalid-ssh-algorithms-not-a-list.yml":     `4: SSH algorithms must be a list of names, not "aes128-cbc"`,
+		"invalid-ssh-algorithms-not-a-list.yml":     `4: ssh: ciphers must be a list of names, not "aes128-cbc"`,
 		"invalid-ssh-algorithms-empty.yml":          `3: collect.ssh: macs: an empty list offers nothing (leave the key out for the defaults)`,
 	}
 	files, err := filepath.Glob("testdata/invalid-*.yml")

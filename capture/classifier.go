@@ -22,7 +22,6 @@ type counters struct {
 	late       atomic.Uint64
 	attempts   [numOutcomes]atomic.Uint64
 	open       atomic.Int64
-	held       atomic.Int64
 	lastPacket atomic.Int64
 	// clockBack counts frames whose timestamp is more than a second before
 	// the clock; clockBackMax is the largest such step, in nanoseconds.

@@ -139,9 +139,9 @@ func newSource(r io.Reader, size int64, file, iface string, closer io.Closer) (S
 	in := newInput(r, size)
 	magic, err := in.peek(4)
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(in)
-		if err != nil {
-			return nil, &FileError{File: file, Err: fmt.Errorf("gzip header: %w", err)}
+		zr, zerr := gzip.NewReader(in)
+		if zerr != nil {
+			return nil, &FileError{File: file, Err: fmt.Errorf("gzip header: %w", zerr)}
 		}
 		// gzip.Reader.Close does not close the file, so both are closed.
 		closers = append([]io.Closer{zr}, closers...)

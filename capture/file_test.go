@@ -143,6 +143,9 @@ func TestDetect(t *testing.T) {
 			wantErr: "in: offset 62 (decompressed): reading record header: unexpected EOF",
 		},
 		{name: "gzip of nothing", file: gz(nil), wantErr: "in: offset 0 (decompressed): empty file: no pcap or pcapng magic"},
+		// A valid header followed by data that does not inflate: the
+		// inflater's error, not "empty file".
+		{name: "gzip header, then garbage", file: append(gz(nil)[:10], 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), wantErr: "in: offset 0 (decompressed): reading magic: flate: corrupt input before offset 1"},
 		{name: "gzip of text", file: gz([]byte("hello")), wantErr: "in: offset 0 (decompressed): unknown magic 68 65 6c 6c: not a pcap, pcapng or gzip file"},
 		{name: "gzip magic only", file: []byte{0x1f, 0x8b}, wantErr: "in: offset 0: gzip header: unexpected EOF"},
 		{name: "gzip magic and garbage", file: []byte("\x1f\x8bxxxxxxxxxxxxxxxx"), wantErr: "in: offset 0: gzip header: gzip: invalid header"},

@@ -420,23 +420,6 @@ func (r *logRecorder) wait(t *testing.T, want string, n int) {
 	}
 }
 
-// waitLines waits until n lines were logged and returns them.
-func (r *logRecorder) waitLines(t *testing.T, n int) []string {
-	t.Helper()
-	deadline := time.After(testWait)
-	for {
-		lines := r.snapshot()
-		if len(lines) >= n {
-			return lines
-		}
-		select {
-		case <-r.added:
-		case <-deadline:
-			t.Fatalf("%d lines logged within %v, want %d:\n%s", len(lines), testWait, n, strings.Join(lines, "\n"))
-		}
-	}
-}
-
 // Log lines of an interface's failure and recovery.
 func logFailed(iface, err string) string {
 	return fmt.Sprintf("ERROR live capture interface failed; reopening it until it comes back interface=%s err=%s", iface, err)

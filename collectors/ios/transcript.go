@@ -276,7 +276,7 @@ func stampLen(line string) int {
 		return 0
 	}
 	inner := line[1:end]
-	if !strings.ContainsRune(inner, ':') || strings.IndexAny(inner, "0123456789") < 0 || strings.ContainsAny(inner, "[\n") {
+	if !strings.ContainsRune(inner, ':') || !strings.ContainsAny(inner, "0123456789") || strings.ContainsAny(inner, "[\n") {
 		return 0
 	}
 	n := end + 1

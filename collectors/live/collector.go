@@ -95,7 +95,6 @@ type Collector struct {
 	order   []*switchPoller
 	closeMu sync.Mutex
 	closed  bool
-	wg      sync.WaitGroup
 	// onUpdate is Config.OnUpdate, or what OnUpdate registered since.
 	onUpdate atomic.Pointer[func(*collectors.Snapshot)]
 }

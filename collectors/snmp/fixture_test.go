@@ -1,7 +1,6 @@
 package snmp
 
 import (
-	"fmt"
 	"net/netip"
 
 	"github.com/syncwatch/syncwatch/collectors/ios"
@@ -83,23 +82,4 @@ func campusSessions(neighbors bool) []SessionKey {
 			SessionID: "0A3462B1000000162983F3BB", Authorized: false, Status: "running", Domain: "DATA",
 			Methods: []ios.Method{{Method: "dot1x", State: "Running"}}},
 	}
-}
-
-// bigSwitch is a 48-port switch with one session per port (every fourth
-// port a phone and a PC), for benchmarks.
-func bigSwitch(sessions int) fakeSwitch {
-	sw := fakeSwitch{ifNames: map[int]string{}}
-	for i := 0; i < sessions; i++ {
-		port := 9 + i*48/max(sessions, 48)
-		if i%4 == 3 {
-			port = 9 + (i-1)*48/max(sessions, 48)
-		}
-		sw.ifNames[port] = fmt.Sprintf("Gi1/0/%d", port-8)
-		sw.sessions = append(sw.sessions, fakeSession{
-			ifIndex: port, id: fmt.Sprintf("0A3462B10000%04X2983C05C", i),
-			mac: mac(0x00, 0x50, 0x56, 0xb0, byte(i>>8), byte(i)), addrType: 1, addr: ip4(fmt.Sprintf("10.52.%d.%d", 98+i/200, 10+i%200)),
-			status: 6, domain: 2, methods: [][2]int{{mDot1x, sSuccess}, {mMAB, sNotRun}},
-		})
-	}
-	return sw
 }

@@ -83,11 +83,17 @@ func (k *KnownHosts) check(addr string, remote net.Addr, key ssh.PublicKey) erro
 	if err == nil {
 		return nil
 	}
+	fp := ssh.FingerprintSHA256(key)
+	var re *knownhosts.RevokedError
+	if errors.As(err, &re) {
+		return &hostKeyError{ReasonHostKeyChanged, fmt.Sprintf(
+			"host key REVOKED: %s offered %s %s, which %s:%d marks @revoked: refused",
+			addr, key.Type(), fp, re.Revoked.Filename, re.Revoked.Line)}
+	}
 	var ke *knownhosts.KeyError
 	if !errors.As(err, &ke) {
 		return &hostKeyError{ReasonHostKeyUnknown, fmt.Sprintf("known_hosts %s: %v", k.path, err)}
 	}
-	fp := ssh.FingerprintSHA256(key)
 	if len(ke.Want) > 0 {
 		w := ke.Want[0]
 		for _, o := range ke.Want {
@@ -124,12 +130,13 @@ func (k *KnownHosts) check(addr string, remote net.Addr, key ssh.PublicKey) erro
 // keys recorded for a host.
 var absentKey, _ = ssh.NewPublicKey(ed25519.PublicKey(make([]byte, ed25519.PublicKeySize)))
 
-// preferred returns the host key algorithms to offer a host, those of the
-// key types known_hosts records for it first (as OpenSSH orders them):
-// otherwise a switch with an RSA and an Ed25519 key may show the one the
-// file does not hold, and be refused as changed. nil when the file records
-// nothing for the host.
-func (k *KnownHosts) preferred(addr string, remote net.Addr) []string {
+// preferred orders the host key algorithms to offer a host (base, in
+// its order of preference) as OpenSSH does: those of the key types
+// known_hosts records for the host first, in OpenSSH's order of
+// preference, then the others. Otherwise a switch with an RSA and an
+// Ed25519 key may show the one the file does not hold, and be refused as
+// changed. nil when the file records nothing for the host.
+func (k *KnownHosts) preferred(addr string, remote net.Addr, base []string) []string {
 	k.mu.Lock()
 	cb, err := knownhosts.New(k.path)
 	k.mu.Unlock()
@@ -140,30 +147,39 @@ func (k *KnownHosts) preferred(addr string, remote net.Addr) []string {
 	if !errors.As(cb(addr, remote, absentKey), &ke) || len(ke.Want) == 0 {
 		return nil
 	}
-	var first []string
+	known := map[string]bool{}
 	for _, w := range ke.Want {
-		for _, alg := range algorithmsForKey(w.Key.Type()) {
-			if !slices.Contains(first, alg) {
-				first = append(first, alg)
-			}
+		known[w.Key.Type()] = true
+	}
+	var first, rest []string
+	for _, alg := range opensshHostKeyOrder {
+		if known[keyTypeOf(alg)] && slices.Contains(base, alg) {
+			first = append(first, alg)
 		}
 	}
-	out := first
-	for _, alg := range defaults(KindHostKeys) {
-		if !slices.Contains(out, alg) {
-			out = append(out, alg)
+	for _, alg := range base {
+		if !slices.Contains(first, alg) {
+			rest = append(rest, alg)
 		}
 	}
-	return out
+	return append(first, rest...)
 }
 
-// algorithmsForKey returns the signature algorithms of a key type, best
-// first: an RSA key signs with SHA-2 or, on old releases, SHA-1.
-func algorithmsForKey(keyType string) []string {
-	if keyType == ssh.KeyAlgoRSA {
-		return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
+// opensshHostKeyOrder is OpenSSH's order of preference among the plain
+// host key algorithms.
+var opensshHostKeyOrder = []string{
+	ssh.KeyAlgoED25519, ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521,
+	ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA,
+}
+
+// keyTypeOf returns the key type a host key algorithm signs with: an RSA
+// key signs with SHA-2 or, on old releases, SHA-1.
+func keyTypeOf(alg string) string {
+	switch alg {
+	case ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256:
+		return ssh.KeyAlgoRSA
 	}
-	return []string{keyType}
+	return alg
 }
 
 // record appends a known_hosts line for addr.

@@ -89,8 +89,16 @@ func connect(ctx context.Context, c *Config, cfg *ssh.ClientConfig, hostKeyErr *
 		}
 		return c.err(ReasonHandshake, op, cleanNetErr(err))
 	}
-	if len(cfg.HostKeyAlgorithms) == 0 && c.KnownHosts != nil {
-		cfg.HostKeyAlgorithms = c.KnownHosts.preferred(addr, nc.RemoteAddr())
+	// The recorded key types first, unless the switch's settings give
+	// the list in full (plain names: their order is theirs).
+	if hk := c.Algorithms.HostKeys; c.KnownHosts != nil && (len(hk) == 0 || strings.HasPrefix(hk[0], "+")) {
+		base := cfg.HostKeyAlgorithms
+		if len(base) == 0 {
+			base = defaults(KindHostKeys)
+		}
+		if pref := c.KnownHosts.preferred(addr, nc.RemoteAddr(), base); pref != nil {
+			cfg.HostKeyAlgorithms = pref
+		}
 	}
 	sc, chans, reqs, err := ssh.NewClientConn(nc, addr, cfg)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/syncwatch/syncwatch/collectors"
 	"github.com/syncwatch/syncwatch/collectors/acl"
@@ -77,9 +78,12 @@ type psnTarget struct {
 }
 
 type auditor struct {
-	targets    [3][]psnTarget // by acl.Family
-	rules      collectors.PostureRules
-	judges     map[*acl.ACL]*judge
+	targets [3][]psnTarget // by acl.Family
+	rules   collectors.PostureRules
+	judges  map[*acl.ACL]*judge
+	// whenActive judges each ACL with its inactive time-ranges active
+	// (nil: it has none).
+	whenActive map[*acl.ACL]*judge
 	byKey      map[string]*pending
 	byVerdict  map[verdictKey]*pending // the same findings, found without building their key
 	order      []*pending
@@ -116,6 +120,7 @@ func newAuditor(cfg AuditConfig) *auditor {
 	a := &auditor{
 		rules:      cfg.Rules,
 		judges:     map[*acl.ACL]*judge{},
+		whenActive: map[*acl.ACL]*judge{},
 		byKey:      map[string]*pending{},
 		byVerdict:  map[verdictKey]*pending{},
 		classified: map[[3]string]classification{},
@@ -146,6 +151,58 @@ func (a *auditor) judge(x *collectors.ACL) *judge {
 		a.judges[x.Compiled] = j
 	}
 	return j
+}
+
+// activeJudge returns the judge of x as it is while its inactive
+// time-ranges are active, or nil when it has none.
+func (a *auditor) activeJudge(x *collectors.ACL) *judge {
+	c := x.Compiled
+	if j, ok := a.whenActive[c]; ok {
+		return j
+	}
+	var j *judge
+	lines := make([]acl.Line, len(c.Entries))
+	inactive := false
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		text := e.String()
+		if e.TimeRangeState == "inactive" {
+			text, inactive = strings.Replace(text, "(inactive)", "(active)", 1), true
+		}
+		lines[i] = acl.Line{Seq: e.Seq, Text: text, LineNo: e.LineNo}
+	}
+	if inactive {
+		if twin, _ := acl.Compile(c.Name, c.Family, c.Kind, lines); twin != nil {
+			j = newJudge(twin)
+		}
+	}
+	a.whenActive[c] = j
+	return j
+}
+
+// unlessActive turns a healthy verdict r (good) into unknown when an entry
+// whose time-range is inactive now would give the bad verdict while it is
+// active: the path opens or closes at those hours.
+func (a *auditor) unlessActive(x *collectors.ACL, r acl.Result, srcs []netip.Addr, t target, good, bad acl.Verdict) acl.Result {
+	if r.Verdict != good {
+		return r
+	}
+	j := a.activeJudge(x)
+	if j == nil {
+		return r
+	}
+	w := j.worst(srcs, t, bad)
+	if w.Verdict != bad || w.Entry == nil || w.Entry.TimeRange == "" {
+		return r
+	}
+	i := entryIndex(j.a, w.Entry)
+	if i < 0 {
+		return r
+	}
+	e := &x.Compiled.Entries[i]
+	return acl.Result{Verdict: acl.Unknown, Entry: e, Seq: e.Seq, Text: e.String(), TimeRange: true,
+		Reason: fmt.Sprintf("time-range %s is inactive now (as the switch shows it); while it is active, entry %d %s the SYN", e.TimeRange, e.Seq,
+			map[acl.Verdict]string{acl.Permitted: "permits", acl.Denied: "denies"}[bad])}
 }
 
 func (a *auditor) classify(s *collectors.Session) (collectors.Posture, string) {
@@ -238,7 +295,8 @@ func (a *auditor) session(snap *collectors.Snapshot, sw *collectors.SwitchState,
 // denies a SYN from srcs (none: any source; s nil: a dACL judged from
 // text).
 func (a *auditor) judgeDACL(d *collectors.ACL, sw *collectors.SwitchState, s *collectors.Session, srcs []netip.Addr, t psnTarget, p collectors.Posture, rule string) {
-	switch r := timeBound(a.judge(d).worst(srcs, t.target, acl.Permitted), acl.Denied); r.Verdict {
+	r := timeBound(a.judge(d).worst(srcs, t.target, acl.Permitted), acl.Denied)
+	switch r = a.unlessActive(d, r, srcs, t.target, acl.Denied, acl.Permitted); r.Verdict {
 	case acl.Permitted:
 		a.verdict(KindDACLPermitsPSN, d, false, sw, s, srcs, t, r, p, rule)
 	case acl.Unknown:
@@ -250,7 +308,8 @@ func (a *auditor) judgeDACL(d *collectors.ACL, sw *collectors.SwitchState, s *co
 // permits the SYN and its redirect ACL (may be nil) does not capture it.
 func (a *auditor) judgeReach(d, redirect *collectors.ACL, sw *collectors.SwitchState, s *collectors.Session, srcs []netip.Addr, t psnTarget, p collectors.Posture, rule string) {
 	if d != nil {
-		switch r := timeBound(a.judge(d).worst(srcs, t.target, acl.Denied), acl.Permitted); r.Verdict {
+		r := timeBound(a.judge(d).worst(srcs, t.target, acl.Denied), acl.Permitted)
+		switch r = a.unlessActive(d, r, srcs, t.target, acl.Permitted, acl.Denied); r.Verdict {
 		case acl.Denied:
 			a.verdict(KindDACLBlocksSync, d, false, sw, s, srcs, t, r, p, rule)
 			return
@@ -262,7 +321,8 @@ func (a *auditor) judgeReach(d, redirect *collectors.ACL, sw *collectors.SwitchS
 	if redirect == nil {
 		return
 	}
-	switch r := timeBound(a.judge(redirect).worst(srcs, t.target, acl.Permitted), acl.Denied); r.Verdict {
+	r := timeBound(a.judge(redirect).worst(srcs, t.target, acl.Permitted), acl.Denied)
+	switch r = a.unlessActive(redirect, r, srcs, t.target, acl.Denied, acl.Permitted); r.Verdict {
 	case acl.Permitted:
 		a.verdict(KindDACLBlocksSync, redirect, true, sw, s, srcs, t, r, p, rule)
 	case acl.Unknown:

@@ -53,6 +53,14 @@ func describeFinding(p *pending) (summary, action string) {
 		if e := p.res.Entry; e != nil && e.TimeRange != "" && e.TimeRangeState == "active" {
 			return summary, fmt.Sprintf("remove `time-range %s` from %s (`%s`) of %s, so that it holds at all hours", e.TimeRange, entryRef(p), f.ACLLine, aclWhere(p))
 		}
+		if e := p.res.Entry; e != nil && e.TimeRange != "" && e.TimeRangeState == "inactive" {
+			entry, stays := fmt.Sprintf("permit tcp any host %s eq %d", f.PSN, f.Port), "open"
+			if f.Posture.MustBlock() {
+				entry, stays = fmt.Sprintf("deny tcp any host %s eq %d", f.PSN, f.Port), "closed"
+			}
+			return summary, orStandard(p.acl, entry, fmt.Sprintf("add `%s` before %s (`%s`) of %s, so that the port stays %s while time-range %s is active",
+				entry, entryRef(p), f.ACLLine, aclWhere(p), stays, e.TimeRange))
+		}
 		if strings.Contains(p.res.Reason, reasonSourceUnknown) {
 			return summary, fmt.Sprintf("add the switch's `show device-tracking database` (or `show ip arp`) output to the transcripts so that the sessions' addresses are known, or check %s of %s by hand", entryRef(p), aclWhere(p))
 		}

@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -85,6 +86,28 @@ type EvidenceStore struct {
 	mu    sync.Mutex
 	files []evidenceFile // oldest first
 	total int64
+	// WriteAsync's queue, its writes not yet done by name, and its
+	// writer goroutine (started by the first WriteAsync or Close).
+	queue      chan evidenceJob
+	pending    map[string]*pendingWrite
+	closed     bool
+	startOnce  sync.Once
+	closeOnce  sync.Once
+	writerDone chan struct{}
+}
+
+// evidenceQueue bounds WriteAsync's queue; past it, writes are done at
+// once by the caller, so that nothing is lost.
+const evidenceQueue = 256
+
+type evidenceJob struct {
+	name   string
+	frames []EvidenceFrame
+}
+
+type pendingWrite struct {
+	n    int           // queued writes of the name
+	done chan struct{} // closed when the last is done
 }
 
 type evidenceFile struct {
@@ -121,7 +144,8 @@ func OpenEvidenceStore(cfg EvidenceConfig) (*EvidenceStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evidence: %w", err)
 	}
-	s := &EvidenceStore{cfg: cfg, root: root, log: cfg.Logger.With("component", "evidence")}
+	s := &EvidenceStore{cfg: cfg, root: root, log: cfg.Logger.With("component", "evidence"),
+		queue: make(chan evidenceJob, evidenceQueue), pending: map[string]*pendingWrite{}, writerDone: make(chan struct{})}
 	entries, err := fs.ReadDir(root.FS(), ".")
 	if err != nil {
 		root.Close()
@@ -172,15 +196,90 @@ func (s *EvidenceStore) Write(f *Finding, frames []EvidenceFrame) (string, error
 		return "", ErrNoEvidence
 	}
 	name := evidenceFileName(f, frames)
+	if err := s.write(name, frames); err != nil {
+		return "", err
+	}
+	return s.cfg.URLPrefix + name, nil
+}
+
+// WriteAsync is Write done on the store's own goroutine, so that the
+// capture goroutine, which has the frames, never waits for the disk: it
+// returns the URL at once, and the Handler holds a request for the file
+// until it is written. Failures are logged. When the queue is full, the
+// write is done at once, as Write does.
+func (s *EvidenceStore) WriteAsync(f *Finding, frames []EvidenceFrame) (string, error) {
+	if len(frames) == 0 {
+		return "", ErrNoEvidence
+	}
+	s.startOnce.Do(func() { go s.writer() })
+	name := evidenceFileName(f, frames)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return "", errors.New("evidence: the store is closed")
+	}
+	select {
+	case s.queue <- evidenceJob{name, frames}:
+		p := s.pending[name]
+		if p == nil {
+			p = &pendingWrite{done: make(chan struct{})}
+			s.pending[name] = p
+		}
+		p.n++
+		s.mu.Unlock()
+		return s.cfg.URLPrefix + name, nil
+	default:
+		s.mu.Unlock()
+		return s.Write(f, frames)
+	}
+}
+
+// writer does WriteAsync's writes, in order, until Close.
+func (s *EvidenceStore) writer() {
+	defer close(s.writerDone)
+	for job := range s.queue {
+		if err := s.write(job.name, job.frames); err != nil {
+			s.log.Warn("evidence not saved", "file", job.name, "error", err)
+		}
+		s.mu.Lock()
+		if p := s.pending[job.name]; p != nil {
+			if p.n--; p.n == 0 {
+				close(p.done)
+				delete(s.pending, job.name)
+			}
+		}
+		s.mu.Unlock()
+	}
+}
+
+// written waits, up to wait or ctx's end, for the queued writes of name.
+func (s *EvidenceStore) written(ctx context.Context, name string, wait time.Duration) {
+	s.mu.Lock()
+	p := s.pending[name]
+	s.mu.Unlock()
+	if p == nil {
+		return
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// write saves the frames under name.
+func (s *EvidenceStore) write(name string, frames []EvidenceFrame) error {
 	data, skipped, err := evidencePcap(frames)
 	if err != nil {
-		return "", fmt.Errorf("evidence %s: %w", name, err)
+		return fmt.Errorf("evidence %s: %w", name, err)
 	}
 	if skipped > 0 {
 		s.log.Warn("evidence frames of another link type left out", "file", name, "frames", skipped)
 	}
 	if int64(len(data)) > s.cfg.MaxBytes {
-		return "", fmt.Errorf("evidence %s: %d bytes exceed the folder's bound of %d", name, len(data), s.cfg.MaxBytes)
+		return fmt.Errorf("evidence %s: %d bytes exceed the folder's bound of %d", name, len(data), s.cfg.MaxBytes)
 	}
 
 	s.mu.Lock()
@@ -188,12 +287,12 @@ func (s *EvidenceStore) Write(f *Finding, frames []EvidenceFrame) (string, error
 	tmp := ".tmp-" + name
 	if err := s.root.WriteFile(tmp, data, 0o640); err != nil {
 		_ = s.root.Remove(tmp)
-		return "", fmt.Errorf("evidence %s: %w", s.cfg.Dir, err)
+		return fmt.Errorf("evidence %s: %w", s.cfg.Dir, err)
 	}
 	// The HTTP side never sees half a file: the rename is atomic.
 	if err := s.root.Rename(tmp, name); err != nil {
 		_ = s.root.Remove(tmp)
-		return "", fmt.Errorf("evidence %s: %w", s.cfg.Dir, err)
+		return fmt.Errorf("evidence %s: %w", s.cfg.Dir, err)
 	}
 	for i, e := range s.files {
 		if e.name == name {
@@ -205,7 +304,7 @@ func (s *EvidenceStore) Write(f *Finding, frames []EvidenceFrame) (string, error
 	s.files = append(s.files, evidenceFile{name, int64(len(data))})
 	s.total += int64(len(data))
 	s.trim()
-	return s.cfg.URLPrefix + name, nil
+	return nil
 }
 
 // trim deletes the oldest files until both bounds hold; the newest file
@@ -232,8 +331,18 @@ func (s *EvidenceStore) Stats() (files int, bytes int64) {
 	return len(s.files), s.total
 }
 
-// Close releases the folder.
-func (s *EvidenceStore) Close() error { return s.root.Close() }
+// Close writes what WriteAsync queued, then releases the folder.
+func (s *EvidenceStore) Close() error {
+	s.closeOnce.Do(func() {
+		s.startOnce.Do(func() { go s.writer() })
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		close(s.queue)
+		<-s.writerDone
+	})
+	return s.root.Close()
+}
 
 // evidenceFileName names a finding's attempt's file:
 // KIND_SUBJECT_TIME_HASH.pcap, e.g.

@@ -3,10 +3,14 @@ package alerts
 import (
 	"net/http"
 	"strings"
+	"time"
 )
 
 // PcapContentType is the media type of the evidence files.
 const PcapContentType = "application/vnd.tcpdump.pcap"
+
+// evidenceWait bounds how long a request waits for a file still queued.
+const evidenceWait = 5 * time.Second
 
 // Handler serves the evidence files by name: GET or HEAD of "/NAME" or
 // "NAME" (mount it under http.StripPrefix("/evidence", ...)). Only names
@@ -25,6 +29,8 @@ func (s *EvidenceStore) Handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
+		// A finding's URL comes before its file (WriteAsync).
+		s.written(r.Context(), name, evidenceWait)
 		f, err := s.root.Open(name)
 		if err != nil {
 			http.NotFound(w, r)

@@ -166,15 +166,7 @@ func TestStoreAtomic(t *testing.T) {
 	l := restartable(t, dir)
 	l.feed(t, "10.1.0.1>10.0.0.11 accepted at=1")
 	closeNow(t, l)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	want(t, "data folder", names, []string{StoreFile})
+	want(t, "data folder", files(t, dir), []string{StoreFile})
 	data, err := os.ReadFile(filepath.Join(dir, StoreFile))
 	if err != nil {
 		t.Fatal(err)

@@ -317,9 +317,9 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 	return d, nil
 }
 
-// saveEvidence writes a new traffic finding's frames; it runs on the
-// capture goroutine (from the tracker's emit callback), where the frames
-// still are.
+// saveEvidence copies a new traffic finding's frames and queues them to
+// be written; it runs on the capture goroutine (from the tracker's emit
+// callback), where the frames still are, and does not wait for the disk.
 func (d *daemon) saveEvidence(f *alerts.Finding) string {
 	if f.Attempt == nil || d.cls == nil {
 		return ""
@@ -328,7 +328,7 @@ func (d *daemon) saveEvidence(f *alerts.Finding) string {
 	if len(frames) == 0 {
 		return ""
 	}
-	url, err := d.evidence.Write(f, frames)
+	url, err := d.evidence.WriteAsync(f, frames)
 	if err != nil {
 		d.log.Warn("evidence not saved", "key", f.Key, "error", err)
 		return ""

@@ -347,7 +347,12 @@ func (c *Client) fail(ctx context.Context, op string, err error) error {
 	case errors.Is(err, errNotAllowed):
 		e = c.cfg.err(ReasonRefused, op, err)
 	case errors.Is(err, util.ErrTimeoutError):
-		e = c.cfg.err(ReasonCommandTimeout, op, fmt.Errorf("no prompt within %s", c.cfg.commandTimeout()))
+		msg := fmt.Sprintf("no prompt within %s", c.cfg.commandTimeout())
+		if last := c.redact(c.t.lastLine()); last != "" {
+			// What it showed instead: a Linux shell, a menu, a pager.
+			msg += fmt.Sprintf("; the device last printed %q", last)
+		}
+		e = c.cfg.err(ReasonCommandTimeout, op, errors.New(msg))
 	default:
 		e = c.cfg.err(ReasonDisconnected, op, errors.New("connection lost"))
 	}

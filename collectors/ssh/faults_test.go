@@ -36,6 +36,11 @@ func TestDialErrors(t *testing.T) {
 	enable.EnableSecret = testEnable
 	login := iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 1)
 	login.Faults = []iosemu.Fault{{Kind: iosemu.FaultSilent}}
+	// Not a switch: a Linux shell's prompt, which no IOS prompt pattern
+	// takes.
+	shell := iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 1)
+	shell.Banner = "Last login: Fri Dec  4 06:14:12 2026 from 10.9.9.9\nnetops@jumphost:~$ "
+	shell.Faults = []iosemu.Fault{{Kind: iosemu.FaultStall, AfterBytes: 1000}}
 
 	for _, tc := range []struct {
 		name    string
@@ -54,6 +59,8 @@ func TestDialErrors(t *testing.T) {
 		{"no enable secret", enable, func(c *Config) {}, ReasonEnable, "lands in user mode (sw1>) and no enable secret"},
 		{"wrong enable secret", enable, func(c *Config) { c.EnableSecret = "wrong-enable" }, ReasonEnable, "refused the enable secret"},
 		{"silent after login", login, func(c *Config) { c.CommandTimeout = 300 * time.Millisecond }, ReasonCommandTimeout, "login: command-timeout: no prompt within 300ms"},
+		{"a shell, not a switch", shell, func(c *Config) { c.CommandTimeout = 300 * time.Millisecond }, ReasonCommandTimeout,
+			`login: command-timeout: no prompt within 300ms; the device last printed "netops@jumphost:~$"`},
 		{"platform", iosemu.Campus("sw1", iosemu.ReleaseIOSXE, 1), func(c *Config) { c.Platform = "https://example.com/x.yaml" }, ReasonConfig, "not supported"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,7 +34,13 @@ type conn struct {
 	// eof is closed when a read fails: the device ended the session.
 	eof     chan struct{}
 	eofOnce sync.Once
+	// tail is the end of what the device printed, for an error that
+	// says what it showed instead of a prompt.
+	tail []byte
 }
+
+// tailSize bounds conn.tail.
+const tailSize = 256
 
 var _ transport.Implementation = (*conn)(nil)
 
@@ -195,7 +201,31 @@ func (t *conn) Read(n int) ([]byte, error) {
 		t.eofOnce.Do(func() { close(t.eof) })
 		return nil, err
 	}
+	t.mu.Lock()
+	t.tail = append(t.tail, b[:n]...)
+	if len(t.tail) > tailSize {
+		t.tail = append(t.tail[:0], t.tail[len(t.tail)-tailSize:]...)
+	}
+	t.mu.Unlock()
 	return b[:n], nil
+}
+
+// lastLine returns the last line the device printed that is not blank,
+// at most 80 bytes of its end, without control characters; "" when none.
+func (t *conn) lastLine() string {
+	t.mu.Lock()
+	text := string(t.tail)
+	t.mu.Unlock()
+	lines := strings.Split(strings.ReplaceAll(text, "\r", "\n"), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			if len(l) > 80 {
+				l = l[len(l)-80:]
+			}
+			return printable(l)
+		}
+	}
+	return ""
 }
 
 // errNotAllowed is a write the connection refused.

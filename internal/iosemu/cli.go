@@ -134,12 +134,15 @@ type cli struct {
 
 func (c *cli) run(p *Profile) error {
 	c.host = p.Hostname
-	if f, ok := p.loginFault(); ok {
-		return c.fail(f)
-	}
+	banner := ""
 	if p.Banner != "" {
-		c.out.WriteString("\r\n" + strings.ReplaceAll(strings.TrimRight(p.Banner, "\n"), "\n", "\r\n") + "\r\n\r\n")
+		banner = "\n" + strings.TrimRight(p.Banner, "\n") + "\n\n"
 	}
+	if f, ok := p.loginFault(); ok {
+		// The login's output is the banner: a fault may cut it.
+		return c.faultOutput(f, banner)
+	}
+	c.out.WriteString(strings.ReplaceAll(banner, "\n", "\r\n"))
 	for {
 		c.out.WriteString(c.prompt())
 		if err := c.out.Flush(); err != nil {

@@ -66,7 +66,8 @@ const (
 
 // Fault makes the switch misbehave when it receives a command starting
 // with Command (words compared case-insensitively); an empty Command
-// means at login, before the banner and the first prompt.
+// means at login, after AfterBytes of the banner and before the first
+// prompt.
 type Fault struct {
 	Command    string    `json:"command"`
 	Kind       FaultKind `json:"kind"`

@@ -103,12 +103,18 @@ func CheckAlgorithms(kind string, names []string) error {
 	return nil
 }
 
+// replaces reports whether a checked list replaces the defaults (plain
+// names) rather than adding to them ("+name") or keeping them (empty).
+func replaces(names []string) bool {
+	return len(names) > 0 && !strings.HasPrefix(names[0], "+")
+}
+
 // resolve returns the list to offer for a kind: nil for the defaults.
 func resolve(kind string, names []string) []string {
 	if len(names) == 0 {
 		return nil
 	}
-	if !strings.HasPrefix(names[0], "+") {
+	if replaces(names) {
 		return slices.Clone(names)
 	}
 	out := slices.Clone(defaults(kind))
@@ -187,7 +193,7 @@ func negotiationError(err error, configured Algorithms) error {
 		return errors.New(msg + "; syncwatch's SSH library implements none of the switch's (upgrade the switch's SSH)")
 	}
 	for _, l := range configured.lists() {
-		if l.kind == kind && len(*l.names) > 0 && !strings.HasPrefix((*l.names)[0], "+") {
+		if l.kind == kind && replaces(*l.names) {
 			return fmt.Errorf("%s; the switch's ssh.%s allows only those: add %s to it, or remove the key to offer the defaults", msg,
 				kind, strings.Join(could, " or "))
 		}

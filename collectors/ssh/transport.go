@@ -97,7 +97,7 @@ func connect(ctx context.Context, c *Config, cfg *ssh.ClientConfig, hostKeyErr *
 	}
 	// The recorded key types first, unless the switch's settings give
 	// the list in full (plain names: their order is theirs).
-	if hk := c.Algorithms.HostKeys; c.KnownHosts != nil && (len(hk) == 0 || strings.HasPrefix(hk[0], "+")) {
+	if c.KnownHosts != nil && !replaces(c.Algorithms.HostKeys) {
 		base := cfg.HostKeyAlgorithms
 		if len(base) == 0 {
 			base = defaults(KindHostKeys)
@@ -201,11 +201,13 @@ func (t *conn) Read(n int) ([]byte, error) {
 		t.eofOnce.Do(func() { close(t.eof) })
 		return nil, err
 	}
+	// Only the end of a big read can end up in the tail: copy no more.
+	chunk := b[max(0, n-tailSize):n]
 	t.mu.Lock()
-	t.tail = append(t.tail, b[:n]...)
-	if len(t.tail) > tailSize {
-		t.tail = append(t.tail[:0], t.tail[len(t.tail)-tailSize:]...)
+	if drop := len(t.tail) + len(chunk) - tailSize; drop > 0 {
+		t.tail = append(t.tail[:0], t.tail[drop:]...)
 	}
+	t.tail = append(t.tail, chunk...)
 	t.mu.Unlock()
 	return b[:n], nil
 }

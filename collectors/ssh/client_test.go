@@ -69,6 +69,20 @@ func dial(t *testing.T, cfg Config) *Client {
 	return c
 }
 
+// dialFails dials cfg, which must fail for reason, and returns the error.
+func dialFails(t *testing.T, cfg Config, reason Reason) error {
+	t.Helper()
+	c, err := Dial(context.Background(), cfg)
+	if err == nil {
+		c.Close()
+		t.Fatal("Dial succeeded")
+	}
+	if r := reasonOf(t, err); r != reason {
+		t.Errorf("reason %s, want %s (%v)", r, reason, err)
+	}
+	return err
+}
+
 func reasonOf(t *testing.T, err error) Reason {
 	t.Helper()
 	var e *Error

@@ -66,14 +66,7 @@ func TestDialErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, cfg := emulated(t, tc.profile, iosemu.ServerConfig{})
 			tc.edit(&cfg)
-			c, err := Dial(context.Background(), cfg)
-			if err == nil {
-				c.Close()
-				t.Fatal("Dial succeeded")
-			}
-			if r := reasonOf(t, err); r != tc.reason {
-				t.Errorf("reason %s, want %s (%v)", r, tc.reason, err)
-			}
+			err := dialFails(t, cfg, tc.reason)
 			if !strings.Contains(err.Error(), tc.msg) || !strings.HasPrefix(err.Error(), "switch sw1: ") {
 				t.Errorf("error %q, want it to name the switch and say %q", err, tc.msg)
 			}
@@ -166,21 +159,11 @@ func TestHostKeys(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg.KnownHosts = k
-			c, err := Dial(context.Background(), cfg)
 			if tc.reason == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				c.Close()
+				dial(t, cfg)
 				return
 			}
-			if err == nil {
-				c.Close()
-				t.Fatal("Dial succeeded")
-			}
-			if r := reasonOf(t, err); r != tc.reason {
-				t.Errorf("reason %s, want %s (%v)", r, tc.reason, err)
-			}
+			err = dialFails(t, cfg, tc.reason)
 			if tc.reason == ReasonHostKeyChanged && !strings.Contains(err.Error(), "host key CHANGED") {
 				t.Errorf("error %q does not say the key changed", err)
 			}
@@ -238,21 +221,11 @@ func TestAuthMethods(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, cfg := emulated(t, p, tc.server)
 			tc.edit(&cfg)
-			c, err := Dial(context.Background(), cfg)
 			if tc.reason == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				c.Close()
+				dial(t, cfg)
 				return
 			}
-			if err == nil {
-				c.Close()
-				t.Fatal("Dial succeeded")
-			}
-			if r := reasonOf(t, err); r != tc.reason {
-				t.Errorf("reason %s, want %s (%v)", r, tc.reason, err)
-			}
+			err := dialFails(t, cfg, tc.reason)
 			if strings.Contains(err.Error(), "passphrase\"") || strings.Contains(err.Error(), "wrong-passphrase") {
 				t.Errorf("error %q holds the passphrase", err)
 			}

@@ -286,22 +286,13 @@ func TestRealSSHDOldAlgorithms(t *testing.T) {
 	} {
 		t.Run(step.name, func(t *testing.T) {
 			cfg.Algorithms = step.algorithms
-			c, err := Dial(context.Background(), cfg)
 			if step.err != "" {
-				if err == nil {
-					c.Close()
-					t.Fatal("connected")
-				}
-				if err.Error() != step.err || ReasonOf(err) != ReasonAlgorithms {
-					t.Errorf("error %s\n got %q\nwant %q", ReasonOf(err), err, step.err)
+				if err := dialFails(t, cfg, ReasonAlgorithms); err.Error() != step.err {
+					t.Errorf("error\n got %q\nwant %q", err, step.err)
 				}
 				return
 			}
-			if err != nil {
-				t.Fatalf("%v\n%s", err, r.srv.Log())
-			}
-			defer c.Close()
-			sum, err := c.Summary(context.Background())
+			sum, err := dial(t, cfg).Summary(context.Background())
 			if err != nil || len(sum.Result.Summary) != 2 {
 				t.Fatalf("summary: %v %q", err, sum.Text)
 			}
@@ -383,20 +374,12 @@ func TestRealSSHDHostKeyTypes(t *testing.T) {
 			"host key REVOKED: " + net.JoinHostPort(edOnly.srv.Host(), strconv.Itoa(edOnly.srv.Port())) + " offered ssh-ed25519 "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := Dial(context.Background(), tc.cfg)
 			if tc.err == "" {
-				if err != nil {
-					t.Fatalf("%v\n%s", err, both.srv.Log())
-				}
-				c.Close()
+				dial(t, tc.cfg)
 				return
 			}
-			if err == nil {
-				c.Close()
-				t.Fatal("connected")
-			}
-			if ReasonOf(err) != ReasonHostKeyChanged || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("error %s %q, want %q", ReasonOf(err), err, tc.err)
+			if err := dialFails(t, tc.cfg, ReasonHostKeyChanged); !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("error %q, want %q", err, tc.err)
 			}
 		})
 	}

@@ -161,20 +161,10 @@ func (a *auditor) activeJudge(x *collectors.ACL) *judge {
 		return j
 	}
 	var j *judge
-	lines := make([]acl.Line, len(c.Entries))
-	inactive := false
-	for i := range c.Entries {
-		e := &c.Entries[i]
-		text := e.String()
-		if e.TimeRangeState == "inactive" {
-			text, inactive = strings.Replace(text, "(inactive)", "(active)", 1), true
-		}
-		lines[i] = acl.Line{Seq: e.Seq, Text: text, LineNo: e.LineNo}
-	}
-	if inactive {
-		if twin, _ := acl.Compile(c.Name, c.Family, c.Kind, lines); twin != nil {
-			j = newJudge(twin)
-		}
+	if v := variant(c, func(_ int, e *acl.Entry) (string, bool) {
+		return strings.Replace(e.String(), "(inactive)", "(active)", 1), e.TimeRangeState == "inactive"
+	}); v != nil {
+		j = newJudge(v)
 	}
 	a.whenActive[c] = j
 	return j

@@ -32,22 +32,35 @@ type target struct {
 
 func newJudge(a *acl.ACL) *judge {
 	j := &judge{a: a, specific: make([]bool, len(a.Entries)), cache: map[target]acl.Result{}}
+	// The widened texts are canonical entries with "any" in place of an
+	// address: they parse (errors would only repeat the original's).
+	j.twin = variant(a, func(i int, e *acl.Entry) (string, bool) {
+		wide, ok := widenSource(e, a.Kind)
+		j.specific[i] = ok
+		return wide, ok
+	})
+	return j
+}
+
+// variant compiles a with the entries edit rewrites (it returns the new
+// text and true) and the others as they are; nil when it rewrites none.
+// Entry i of the variant is entry i of a.
+func variant(a *acl.ACL, edit func(i int, e *acl.Entry) (string, bool)) *acl.ACL {
 	lines := make([]acl.Line, len(a.Entries))
-	widened := false
+	edited := false
 	for i := range a.Entries {
 		e := &a.Entries[i]
 		text := e.String()
-		if wide, ok := widenSource(e, a.Kind); ok {
-			text, j.specific[i], widened = wide, true, true
+		if t, ok := edit(i, e); ok {
+			text, edited = t, true
 		}
 		lines[i] = acl.Line{Seq: e.Seq, Text: text, LineNo: e.LineNo}
 	}
-	if widened {
-		// The widened texts are canonical entries with "any" in place of
-		// an address: they parse (errors would only repeat the original's).
-		j.twin, _ = acl.Compile(a.Name, a.Family, a.Kind, lines)
+	if !edited {
+		return nil
 	}
-	return j
+	v, _ := acl.Compile(a.Name, a.Family, a.Kind, lines)
+	return v
 }
 
 // widenSource returns an entry's canonical text with its source address

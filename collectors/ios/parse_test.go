@@ -2,6 +2,7 @@ package ios
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -217,5 +218,27 @@ func TestParseRejectedCommand(t *testing.T) {
 		if got := warningStrings(ws); r.Kind != KindUnknown || !reflect.DeepEqual(got, []string{tc.want}) {
 			t.Errorf("Parse(%q): kind %q warnings %q, want %q", tc.command, r.Kind, got, tc.want)
 		}
+	}
+}
+
+// TestQuote: a quoted excerpt stays short however its bytes are escaped (a
+// run of invalid bytes once made an NX-OS warning of 320 characters).
+func TestQuote(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"  short line  ", `"short line"`},
+		{strings.Repeat("a", 80), `"` + strings.Repeat("a", 80) + `"`},
+		{strings.Repeat("a", 81), `"` + strings.Repeat("a", 80) + `"...`},
+		{"NXOS: version\xeb" + strings.Repeat("\xfe", 70), `"NXOS: version\xeb` + strings.Repeat(`\xfe`, 15) + `"...`},
+		{strings.Repeat("é", 50), `"` + strings.Repeat("é", 40) + `"...`},
+		{strings.Repeat("\x01", 30), `"` + strings.Repeat(`\x01`, 20) + `"...`},
+	}
+	for _, tt := range tests {
+		if got := quote(tt.in); got != tt.want {
+			t.Errorf("quote(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	w := unsupported(1, PlatformNXOS, "show version", "NXOS: version\xeb"+strings.Repeat("\xfe", 9600))
+	if len(w.Message) > 200 {
+		t.Errorf("warning of %d bytes: %s", len(w.Message), w.Message)
 	}
 }

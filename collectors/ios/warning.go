@@ -2,6 +2,7 @@ package ios
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -60,18 +61,25 @@ func (w *warnings) result() []Warning {
 }
 
 // quote shortens s for a message (a 1 MB line must not make a 1 MB warning)
-// and quotes it.
+// and quotes it. The limit is on the quoted text, so a line of control
+// characters or invalid bytes, each quoted as four, is cut as short.
 func quote(s string) string {
 	const max = 80
 	s = strings.TrimSpace(s)
-	if len(s) <= max {
-		return fmt.Sprintf("%q", s)
+	q := strconv.Quote(s)
+	if len(q) <= max+2 {
+		return q
 	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
+	cut := min(len(s), max)
+	for {
+		for cut > 0 && cut < len(s) && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		if q = strconv.Quote(s[:cut]); len(q) <= max+2 || cut == 0 {
+			return q + "..."
+		}
 		cut--
 	}
-	return fmt.Sprintf("%q...", s[:cut])
 }
 
 // shift moves warnings parsed from an excerpt to the line numbers of the

@@ -42,6 +42,10 @@ switches:
     ssh: {username: other, port: 2222, ciphers: [aes128-cbc, 3des-cbc], macs: [hmac-sha1], host_key_algorithms: [ssh-rsa]}
     snmp: {user: other, timeout: 1s}
     poll_interval: 5m
+  - name: sw3
+    address: 10.10.0.3
+    platform: cisco_iosxe
+    ssh: {key_exchanges: [default]}
 `
 
 func TestCollectSection(t *testing.T) {
@@ -73,6 +77,11 @@ func TestCollectSection(t *testing.T) {
 	if got, want := s2.Algorithms(), (ssh.Algorithms{KeyExchanges: []string{"+diffie-hellman-group1-sha1"}, Ciphers: []string{"aes128-cbc", "3des-cbc"},
 		MACs: []string{"hmac-sha1"}, HostKeys: []string{"ssh-rsa"}}); !reflect.DeepEqual(got, want) {
 		t.Errorf("sw2 algorithms %+v, want %+v", got, want)
+	}
+	// [default] returns one switch to the library's defaults.
+	s3 := c.SwitchSSH(&c.Switches[2])
+	if got, want := s3.Algorithms(), (ssh.Algorithms{KeyExchanges: []string{"default"}, Ciphers: []string{"+aes128-cbc"}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("sw3 algorithms %+v, want %+v", got, want)
 	}
 	n1, n2 := c.SwitchSNMP(&c.Switches[0]), c.SwitchSNMP(&c.Switches[1])
 	if n1.User != "monitor" || n1.PrivProtocol != "AES-256-C" || n1.Timeout != 0 {

@@ -15,13 +15,18 @@ import (
 // every name starts with "+" adds those names, least preferred, to the
 // defaults (OpenSSH's KexAlgorithms +name). Old releases need this: IOS
 // 12.2 offers only diffie-hellman-group1-sha1 and CBC ciphers, which the
-// defaults leave out as insecure.
+// defaults leave out as insecure. The one-name list [default] keeps the
+// defaults, so a switch can undo a list set for all switches.
 type Algorithms struct {
 	KeyExchanges []string // key_exchanges
 	Ciphers      []string // ciphers
 	MACs         []string // macs
 	HostKeys     []string // host_key_algorithms
 }
+
+// Default is the name of the one-name list that keeps the SSH library's
+// defaults.
+const Default = "default"
 
 // The kinds of algorithms, named as the configuration names their lists.
 const (
@@ -83,6 +88,12 @@ func CheckAlgorithms(kind string, names []string) error {
 	if len(names) == 0 {
 		return fmt.Errorf("%s: an empty list offers nothing (leave the key out for the defaults)", kind)
 	}
+	if slices.Contains(names, Default) {
+		if len(names) > 1 {
+			return fmt.Errorf("%s: %q keeps the defaults and goes alone", kind, Default)
+		}
+		return nil
+	}
 	plus := strings.HasPrefix(names[0], "+")
 	seen := map[string]bool{}
 	for _, n := range names {
@@ -104,14 +115,15 @@ func CheckAlgorithms(kind string, names []string) error {
 }
 
 // replaces reports whether a checked list replaces the defaults (plain
-// names) rather than adding to them ("+name") or keeping them (empty).
+// names) rather than adding to them ("+name") or keeping them (empty or
+// [default]).
 func replaces(names []string) bool {
-	return len(names) > 0 && !strings.HasPrefix(names[0], "+")
+	return len(names) > 0 && !strings.HasPrefix(names[0], "+") && names[0] != Default
 }
 
 // resolve returns the list to offer for a kind: nil for the defaults.
 func resolve(kind string, names []string) []string {
-	if len(names) == 0 {
+	if len(names) == 0 || names[0] == Default {
 		return nil
 	}
 	if replaces(names) {
@@ -194,7 +206,7 @@ func negotiationError(err error, configured Algorithms) error {
 	}
 	for _, l := range configured.lists() {
 		if l.kind == kind && replaces(*l.names) {
-			return fmt.Errorf("%s; the switch's ssh.%s allows only those: add %s to it, or remove the key to offer the defaults", msg,
+			return fmt.Errorf("%s; the switch's ssh.%s allows only those: add %s to it, or set it to [default] to offer the defaults", msg,
 				kind, strings.Join(could, " or "))
 		}
 	}

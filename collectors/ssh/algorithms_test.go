@@ -30,6 +30,9 @@ func TestCheckAlgorithms(t *testing.T) {
 		{KindKeyExchanges, []string{"ssh-rsa"}, `key_exchanges: "ssh-rsa" is not an algorithm syncwatch's SSH library implements (it does: ` + strings.Join(implemented(KindKeyExchanges), ", ") + ")"},
 		{KindCiphers, []string{"aes\x1b[2J"}, `ciphers: "aes?[2J" is not an algorithm syncwatch's SSH library implements (it does: ` + strings.Join(implemented(KindCiphers), ", ") + ")"},
 		{"compression", []string{"zlib"}, `unknown kind of SSH algorithm "compression"`},
+		{KindCiphers, []string{"default"}, ""},
+		{KindCiphers, []string{"default", "aes128-ctr"}, `ciphers: "default" keeps the defaults and goes alone`},
+		{KindMACs, []string{"+hmac-sha1", "default"}, `macs: "default" keeps the defaults and goes alone`},
 	} {
 		err := CheckAlgorithms(tc.kind, tc.names)
 		got := ""
@@ -66,6 +69,16 @@ func TestAlgorithmsApply(t *testing.T) {
 	if want := implemented(KindHostKeys); !reflect.DeepEqual(cc.HostKeyAlgorithms, want) || !slices.Contains(want, "ssh-rsa") {
 		t.Errorf("host keys %q, want %q", cc.HostKeyAlgorithms, want)
 	}
+	// [default] undoes a list: the library's defaults, and host keys
+	// ordered by known_hosts as with no list.
+	d := []string{Default}
+	Algorithms{KeyExchanges: d, Ciphers: d, MACs: d, HostKeys: d}.apply(&cc)
+	if cc.KeyExchanges != nil || cc.Ciphers != nil || cc.MACs != nil || cc.HostKeyAlgorithms != nil {
+		t.Errorf("[default] lists: %+v", cc.Config)
+	}
+	if replaces(d) || !replaces([]string{"aes128-cbc"}) || replaces([]string{"+aes128-cbc"}) || replaces(nil) {
+		t.Error("replaces: [default] and +name keep the defaults, plain names replace them")
+	}
 }
 
 // TestNegotiationError checks the explanation of each kind of failed
@@ -89,7 +102,7 @@ func TestNegotiationError(t *testing.T) {
 			`no common key exchange algorithm: the switch offers [diffie-hellman-group1-sha1], syncwatch offers [curve25519-sha256]; if the switch cannot be upgraded, allow diffie-hellman-group1-sha1 with ssh.key_exchanges: ["+diffie-hellman-group1-sha1"] for this switch`},
 		{&xssh.AlgorithmNegotiationError{What: "host key", RequestedAlgorithms: []string{"ssh-ed25519"}, SupportedAlgorithms: []string{"ssh-rsa"}},
 			Algorithms{HostKeys: []string{"ssh-rsa"}},
-			"no common host key algorithm: the switch offers [ssh-ed25519], syncwatch offers [ssh-rsa]; the switch's ssh.host_key_algorithms allows only those: add ssh-ed25519 to it, or remove the key to offer the defaults"},
+			"no common host key algorithm: the switch offers [ssh-ed25519], syncwatch offers [ssh-rsa]; the switch's ssh.host_key_algorithms allows only those: add ssh-ed25519 to it, or set it to [default] to offer the defaults"},
 		{&xssh.AlgorithmNegotiationError{What: "key exchange", RequestedAlgorithms: []string{"diffie-hellman-group1-sha1"}, SupportedAlgorithms: []string{"curve25519-sha256"}},
 			Algorithms{KeyExchanges: []string{"+diffie-hellman-group-exchange-sha1"}},
 			`no common key exchange algorithm: the switch offers [diffie-hellman-group1-sha1], syncwatch offers [curve25519-sha256]; if the switch cannot be upgraded, allow diffie-hellman-group1-sha1 with ssh.key_exchanges: ["+diffie-hellman-group1-sha1"] for this switch`},

@@ -283,6 +283,9 @@ func TestRealSSHDOldAlgorithms(t *testing.T) {
 				offered(KindCiphers) + `; if the switch cannot be upgraded, allow aes128-cbc or 3des-cbc with ssh.ciphers: ["+aes128-cbc"] for this switch`},
 		{"and a CBC cipher", Algorithms{KeyExchanges: []string{"+diffie-hellman-group1-sha1"}, Ciphers: []string{"+aes128-cbc"}}, ""},
 		{"only the old ones", Algorithms{KeyExchanges: []string{"diffie-hellman-group1-sha1"}, Ciphers: []string{"aes128-cbc"}, MACs: []string{"hmac-sha1"}}, ""},
+		{"[default] offers the defaults again", Algorithms{KeyExchanges: []string{Default}, Ciphers: []string{"aes128-cbc"}, MACs: []string{"hmac-sha1"}},
+			"switch sw1: ssh handshake: algorithms: no common key exchange algorithm: the switch offers [diffie-hellman-group1-sha1], syncwatch offers " +
+				offered(KindKeyExchanges) + `; if the switch cannot be upgraded, allow diffie-hellman-group1-sha1 with ssh.key_exchanges: ["+diffie-hellman-group1-sha1"] for this switch`},
 	} {
 		t.Run(step.name, func(t *testing.T) {
 			cfg.Algorithms = step.algorithms

@@ -57,6 +57,14 @@ type LiveConfig struct {
 }
 
 // withDefaults fills in the defaults and checks the configuration.
+// Check reports what is wrong with the configuration (empty or repeated
+// interface names, a snaplen or ring size out of range, ...), as OpenLive
+// would, without opening anything.
+func (c LiveConfig) Check() error {
+	_, err := c.withDefaults()
+	return err
+}
+
 func (c LiveConfig) withDefaults() (LiveConfig, error) {
 	if len(c.Ports) == 0 {
 		c.Ports = []uint16{DefaultPort}

@@ -16,6 +16,10 @@ const (
 	DefaultDuplicateWindow = 100 * time.Millisecond
 	DefaultMaxAttempts     = 1_000_000
 	DefaultEvidenceBytes   = 16 << 20
+	// MaxTimeout is the longest answer timeout or grace accepted: a day
+	// is far past any retransmission, and the tracker's clock arithmetic
+	// stays far from overflowing.
+	MaxTimeout = 24 * time.Hour
 	// MinRemember is how long a completed attempt is remembered at least,
 	// whatever the grace period: long enough for every retransmission of
 	// its SYN (Linux retries for 127 s by default, Windows for 21 s), so a
@@ -96,6 +100,9 @@ func (c TrackerConfig) Validate() error {
 	}
 	if c.AnswerTimeout < 0 || c.DuplicateWindow < 0 {
 		errs = append(errs, errors.New("timeouts must not be negative"))
+	}
+	if c.AnswerTimeout > MaxTimeout || c.Grace > MaxTimeout || c.DuplicateWindow > MaxTimeout {
+		errs = append(errs, fmt.Errorf("answer timeout, grace and duplicate window must be at most %s", MaxTimeout))
 	}
 	if c.MaxAttempts < 0 {
 		errs = append(errs, fmt.Errorf("max attempts %d must not be negative", c.MaxAttempts))

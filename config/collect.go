@@ -107,6 +107,7 @@ type SNMP struct {
 	Retries      *int     `yaml:"retries"` // retransmissions; 2
 
 	line int
+	keys keyLines
 }
 
 // UnmarshalYAML decodes the collect section strictly.
@@ -137,7 +138,7 @@ func (s *SSH) UnmarshalYAML(n *yaml.Node) error {
 // UnmarshalYAML decodes snmp settings strictly.
 func (s *SNMP) UnmarshalYAML(n *yaml.Node) error {
 	type plain SNMP
-	s.line = n.Line
+	s.line, s.keys = n.Line, linesOf(n)
 	return strict(n, (*plain)(s), "snmp")
 }
 
@@ -282,20 +283,20 @@ func (c *Config) validateCollect(addErr func(line int, format string, args ...an
 		switch s.Version {
 		case "", "2c", "3":
 		default:
-			add(s.line, "%s: version %q is not supported (\"2c\" or \"3\")", where, s.Version)
+			add(s.keys.line("version"), "%s: version %q is not supported (\"2c\" or \"3\")", where, s.Version)
 		}
 		switch strings.ToUpper(s.AuthProtocol) {
 		case "", "SHA", "SHA-256":
 		default:
-			add(s.line, "%s: auth_protocol %q is not supported (SHA or SHA-256)", where, s.AuthProtocol)
+			add(s.keys.line("auth_protocol"), "%s: auth_protocol %q is not supported (SHA or SHA-256)", where, s.AuthProtocol)
 		}
 		switch strings.ToUpper(s.PrivProtocol) {
 		case "", "AES-128", "AES-256", "AES-256-C":
 		default:
-			add(s.line, "%s: priv_protocol %q is not supported (AES-128, AES-256 or AES-256-C, the Cisco variant)", where, s.PrivProtocol)
+			add(s.keys.line("priv_protocol"), "%s: priv_protocol %q is not supported (AES-128, AES-256 or AES-256-C, the Cisco variant)", where, s.PrivProtocol)
 		}
 		if s.Retries != nil && *s.Retries < 0 {
-			add(s.line, "%s: retries cannot be negative (%d)", where, *s.Retries)
+			add(s.keys.line("retries"), "%s: retries cannot be negative (%d)", where, *s.Retries)
 		}
 	}
 	checkSSH("collect.ssh", col.SSH)

@@ -10,8 +10,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/syncwatch/syncwatch/capture"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -390,6 +392,14 @@ func (c *Config) validateDaemon(add func(line int, format string, args ...any)) 
 	}
 	if s := c.Capture.Snaplen; s != 0 && (s < 128 || s > 65535) {
 		add(c.Capture.keys.line("snaplen"), "capture.snaplen %d is outside 128..65535", s)
+	}
+	for _, d := range []struct {
+		key string
+		d   Duration
+	}{{"answer_timeout", c.Capture.AnswerTimeout}, {"grace", c.Capture.Grace}} {
+		if time.Duration(d.d) > capture.MaxTimeout {
+			add(c.Capture.keys.line(d.key), "capture.%s %s is longer than %s", d.key, d.d, capture.MaxTimeout)
+		}
 	}
 	if c.Capture.MaxAttempts < 0 {
 		add(c.Capture.keys.line("max_attempts"), "capture.max_attempts must not be negative")

@@ -93,6 +93,24 @@ func (a *addrList) Set(v string) error {
 	return nil
 }
 
+// durationFlag is a duration flag whose error says what a duration looks
+// like (the flag package's says "parse error").
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+func (d *durationFlag) Set(v string) error {
+	t, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		if _, numErr := strconv.ParseFloat(strings.TrimSpace(v), 64); numErr == nil {
+			return fmt.Errorf("%q has no unit (give one: 10s, 5m)", v)
+		}
+		return fmt.Errorf("%q is not a duration (e.g. 500ms, 10s, 2m)", v)
+	}
+	*d = durationFlag(t)
+	return nil
+}
+
 // stringList is a repeatable string flag.
 type stringList []string
 
@@ -121,8 +139,9 @@ type trackerFlags struct {
 func (t *trackerFlags) register(fs *flag.FlagSet) {
 	fs.Var(&t.ports, "port", "state-sync `port` of the PSNs; repeat or comma-separate for several (default 8449)")
 	fs.Var(&t.psns, "psn", "PSN `address`; repeat for several. When given, only these addresses count as PSNs (default: any address on the port)")
-	fs.DurationVar(&t.answerTimeout, "answer-timeout", capture.DefaultAnswerTimeout, "how long after the first SYN an attempt without answer is unanswered")
-	fs.DurationVar(&t.grace, "grace", capture.DefaultGrace, "how long after the answer timeout a late answer still corrects an unanswered attempt")
+	t.answerTimeout, t.grace = capture.DefaultAnswerTimeout, capture.DefaultGrace
+	fs.Var((*durationFlag)(&t.answerTimeout), "answer-timeout", "how long after the first SYN an attempt without answer is unanswered")
+	fs.Var((*durationFlag)(&t.grace), "grace", "how long after the answer timeout a late answer still corrects an unanswered attempt")
 	fs.IntVar(&t.maxAttempts, "max-attempts", capture.DefaultMaxAttempts, "cap on attempts held in memory; the oldest are evicted first")
 }
 
@@ -141,6 +160,9 @@ func (t *trackerFlags) config() (capture.TrackerConfig, error) {
 	}
 	if t.grace < 0 {
 		return capture.TrackerConfig{}, usagef("--grace must not be negative")
+	}
+	if t.answerTimeout > capture.MaxTimeout || t.grace > capture.MaxTimeout {
+		return capture.TrackerConfig{}, usagef("--answer-timeout and --grace must be at most %s", capture.MaxTimeout)
 	}
 	if t.maxAttempts <= 0 {
 		return capture.TrackerConfig{}, usagef("--max-attempts must be positive")

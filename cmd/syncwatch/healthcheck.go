@@ -32,7 +32,8 @@ func runHealthcheck(ctx context.Context, env *environment, args []string) error 
 			"the password (never the password itself on the command line).\n\n"+
 			"Exit codes: 0 healthy, 1 not healthy (no answer, timeout, another status), 2 usage.")
 	rawURL := fs.String("url", defaultHealthURL, "the daemon's health `URL`")
-	timeout := fs.Duration("timeout", 3*time.Second, "give up after this long")
+	timeout := 3 * time.Second
+	fs.Var((*durationFlag)(&timeout), "timeout", "give up after this long")
 	caFile := fs.String("ca-file", "", "PEM `file` of the CA that signed the daemon's TLS certificate (default: the system's)")
 	serverName := fs.String("server-name", "", "TLS server `name` to verify the certificate against (default: the URL's host)")
 	username := fs.String("username", "", "basic auth `user`")
@@ -50,10 +51,10 @@ func runHealthcheck(ctx context.Context, env *environment, args []string) error 
 	if u.User != nil {
 		return usagef("--url must not hold credentials")
 	}
-	if *timeout <= 0 {
+	if timeout <= 0 {
 		return usagef("--timeout must be positive")
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -90,7 +91,7 @@ func runHealthcheck(ctx context.Context, env *environment, args []string) error 
 	if err != nil {
 		reason := err.Error()
 		if errors.Is(err, context.DeadlineExceeded) {
-			reason = fmt.Sprintf("no answer within %s", *timeout)
+			reason = fmt.Sprintf("no answer within %s", timeout)
 		}
 		fmt.Fprintf(env.stdout, "unhealthy: %s: %s\n", u.Redacted(), reason)
 		return errUnhealthy

@@ -77,7 +77,7 @@ func runDaemon(ctx context.Context, env *environment, args []string) error {
 	}
 	level := new(slog.LevelVar)
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return usagef("--log-level: %v", err)
+		return usagef("--log-level must be debug, info, warn or error, not %q", *logLevel)
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
 	cfg, err := loadConfig(*configFile)

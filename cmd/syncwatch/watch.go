@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,7 +20,7 @@ import (
 )
 
 func runWatch(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "watch", "--interface IF... [--port N]... [--psn ADDR]... [--answer-timeout D] [--metrics-listen ADDR]",
+	fs := newFlagSet(env, "watch", "--interface IF... [--port N]... [--psn ADDR]... [--answer-timeout D] [--grace D] [--max-attempts N] [--snaplen N] [--metrics-listen ADDR] [--log-level L]",
 		"Capture live on SPAN interfaces (AF_PACKET, promiscuous, with a kernel filter for the state-sync\n"+
 			"ports) and print each completed attempt, and each late correction of one, as one JSON line on\n"+
 			"stdout (the same object as in analyze's \"attempts\"). Logs go to stderr as JSON.\n"+
@@ -40,9 +41,12 @@ func runWatch(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected arguments %q", fs.Args())
 	}
+	if err := checkMetricsListen(*metricsAddr); err != nil {
+		return err
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return usagef("--log-level: %v", err)
+		return usagef("--log-level must be debug, info, warn or error, not %q", *logLevel)
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
 	cfg, err := tf.config()
@@ -65,7 +69,11 @@ func runWatch(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	live, err := capture.OpenLive(capture.LiveConfig{Interfaces: ifaces, Ports: cfg.Ports, Snaplen: *snaplen, Logger: log})
+	liveCfg := capture.LiveConfig{Interfaces: ifaces, Ports: cfg.Ports, Snaplen: *snaplen, Logger: log}
+	if err := liveCfg.Check(); err != nil {
+		return usageError{err}
+	}
+	live, err := capture.OpenLive(liveCfg)
 	if err != nil {
 		return fmt.Errorf("opening the capture: %w", err)
 	}
@@ -103,7 +111,7 @@ func runWatch(ctx context.Context, env *environment, args []string) error {
 	}, cls.Advance)
 	st := cls.Stats()
 	log.Info("capture stopped", "packets", st.Packets, "decoded", st.Decoded, "attempts", st.Attempts,
-		"open_not_reported", st.Open, "kernel", live.InterfaceStats())
+		"open_not_reported", st.Open, "kernel", interfacesJSON(live.InterfaceStats()))
 	if writeErr != nil {
 		return fmt.Errorf("writing attempts: %w", writeErr)
 	}
@@ -111,6 +119,22 @@ func runWatch(ctx context.Context, env *environment, args []string) error {
 	// anything but the end of the context is a real error.
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return fmt.Errorf("capture: %w", runErr)
+	}
+	return nil
+}
+
+// checkMetricsListen finds a --metrics-listen that is not host:port, a
+// usage error (exit 2) rather than a failure to listen.
+func checkMetricsListen(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--metrics-listen %q is not host:port: %v", addr, err)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return usagef("--metrics-listen %q: %q is not a TCP port (0-65535)", addr, port)
 	}
 	return nil
 }

@@ -62,7 +62,13 @@ func TestAnalyzeExampleGolden(t *testing.T) {
 // writeFile writes b to a file in a temporary directory.
 func writeFile(t *testing.T, name string, b []byte) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
+	return writeIn(t, t.TempDir(), name, b)
+}
+
+// writeIn writes b to the file name in dir.
+func writeIn(t *testing.T, dir, name string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}

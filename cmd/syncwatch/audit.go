@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -105,11 +104,7 @@ func runAudit(ctx context.Context, env *environment, args []string) error {
 
 	var cfg *config.Config
 	if *configFile != "" {
-		c, err := config.Load(*configFile)
-		var errs config.Errors
-		if errors.As(err, &errs) {
-			return usageError{fmt.Errorf("configuration errors:\n%w", err)}
-		}
+		c, err := loadConfig(*configFile)
 		if err != nil {
 			return err
 		}

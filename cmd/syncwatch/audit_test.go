@@ -237,7 +237,7 @@ func TestAuditBadInput(t *testing.T) {
 		{name: "bad configuration", args: []string{"audit", "--config", badConfig, "--switch-output", exampleSwitches},
 			code: exitUsage, stderr: "syncwatch audit: configuration errors:\n" + badConfig + `:3: unknown key "adresses" in a psns entry (known: addresses, name)`, stdoutNone: true},
 		{name: "missing configuration", args: []string{"audit", "--config", "/nonexistent/s.yml", "--switch-output", exampleSwitches},
-			code: exitRuntime, stderr: "syncwatch audit: config: open /nonexistent/s.yml: no such file or directory", stdoutNone: true},
+			code: exitUsage, stderr: "syncwatch audit: config: open /nonexistent/s.yml: no such file or directory", stdoutNone: true},
 		{name: "no switch output", args: []string{"audit", "--psn", "10.0.0.11"}, code: exitUsage,
 			stderr: "no --switch-output, --config (to read the switches live) or --dacl given", stdoutNone: true},
 		{name: "live without credentials", args: []string{"audit", "--config", exampleConfig}, code: exitUsage,

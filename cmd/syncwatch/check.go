@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/syncwatch/syncwatch/config"
 )
 
 func runCheckConfig(_ context.Context, env *environment, args []string) error {
@@ -12,7 +14,8 @@ func runCheckConfig(_ context.Context, env *environment, args []string) error {
 		"Check a configuration file as syncwatch run would read it, without starting anything: the YAML\n"+
 			"(unknown keys, wrong kinds, bad values, each as FILE:LINE: message), every secret readable (from its\n"+
 			"variable or file; an inline secret is an error), the web configuration file valid, the\n"+
-			"transcripts readable. Prints what the file configures.\n\n"+
+			"transcripts readable, and for the switches with SSH settings what live collection needs (a\n"+
+			"username, a password or key, a readable known_hosts). Prints what the file configures.\n\n"+
 			"Exit codes: 0 valid, 1 a transcript could not be read, 2 configuration errors.")
 	configFile := fs.String("config", "", "configuration `file` (YAML)")
 	if err := parseFlags(fs, args); err != nil {
@@ -28,6 +31,10 @@ func runCheckConfig(_ context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	lc, err := checkLive(cfg)
+	if err != nil {
+		return err
+	}
 	snap, ws, err := readTranscripts(cfg.Transcripts)
 	if err != nil {
 		return err
@@ -40,6 +47,13 @@ func runCheckConfig(_ context.Context, env *environment, args []string) error {
 		ifaces = strings.Join(cfg.Capture.Interfaces, ", ")
 	}
 	fmt.Fprintf(w, "  capture: %s\n", ifaces)
+	if n := len(lc.Switches); n > 0 {
+		policy := cfg.Collect.HostKeyPolicy
+		if policy == "" {
+			policy = config.HostKeyStrict
+		}
+		fmt.Fprintf(w, "  live collection: %s over SSH, known_hosts %s (%s)\n", plural(n, "switch"), cfg.Collect.KnownHosts, policy)
+	}
 	var sinks []string
 	if n := len(cfg.Alertmanager.Peers); n > 0 {
 		sinks = append(sinks, fmt.Sprintf("alertmanager (%s)", plural(n, "peer")))

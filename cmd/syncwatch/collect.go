@@ -150,11 +150,7 @@ func runCollect(ctx context.Context, env *environment, args []string) error {
 // loadCollectConfig loads the configuration and checks what live
 // collection needs; its problems are usage errors (exit 2).
 func loadCollectConfig(path string, names []string) (*config.Config, error) {
-	cfg, err := config.Load(path)
-	var errs config.Errors
-	if errors.As(err, &errs) {
-		return nil, usageError{fmt.Errorf("configuration errors:\n%w", err)}
-	}
+	cfg, err := loadConfig(path)
 	if err != nil {
 		return nil, err
 	}

@@ -213,6 +213,7 @@ func TestCollectUsage(t *testing.T) {
 		{[]string{"collect", "--config", cfg}, exitUsage, "--save is required"},
 		{[]string{"collect", "--config", cfg, "--save", t.TempDir(), "--switch", "nosuch"}, exitUsage, `no switch named "nosuch" in the configuration`},
 		{[]string{"collect", "--config", exampleConfig, "--save", t.TempDir()}, exitUsage, "collect: known_hosts is required"},
+		{[]string{"collect", "--config", "/nonexistent/s.yml", "--save", t.TempDir()}, exitUsage, "config: open /nonexistent/s.yml: no such file or directory"},
 		{[]string{"collect", "--help"}, exitOK, ""},
 	} {
 		code, out, errOut := runCLI(t, tc.args...)

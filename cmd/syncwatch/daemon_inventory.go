@@ -72,20 +72,31 @@ func liveSwitches(cfg *config.Config) []string {
 	return out
 }
 
+// checkLive checks what live collection of the switches with SSH settings
+// needs, as collect checks it (its problems are usage errors), and returns
+// the live collector's settings; none when no switch has SSH settings.
+func checkLive(cfg *config.Config) (live.Config, error) {
+	names := liveSwitches(cfg)
+	if len(names) == 0 {
+		return live.Config{}, nil
+	}
+	if err := cfg.CheckCollect(names...); err != nil {
+		return live.Config{}, usageError{fmt.Errorf("configuration errors for live collection:\n%w", err)}
+	}
+	lc, err := liveConfig(cfg, names)
+	if err != nil {
+		return live.Config{}, usageError{err}
+	}
+	return lc, nil
+}
+
 // liveCollectorFor is the collector factory of syncwatch's commands: the live
 // collector of the switches with SSH settings, checked as collect checks
 // them (their problems are usage errors), or nil when there are none.
 func liveCollectorFor(cfg *config.Config, inv *collectors.Inventory, reg prometheus.Registerer, log *slog.Logger) (liveCollector, error) {
-	names := liveSwitches(cfg)
-	if len(names) == 0 {
-		return nil, nil
-	}
-	if err := cfg.CheckCollect(names...); err != nil {
-		return nil, usageError{fmt.Errorf("configuration errors for live collection:\n%w", err)}
-	}
-	lc, err := liveConfig(cfg, names)
-	if err != nil {
-		return nil, usageError{err}
+	lc, err := checkLive(cfg)
+	if err != nil || len(lc.Switches) == 0 {
+		return nil, err
 	}
 	c, err := live.New(lc, inv, reg, log)
 	if err != nil {

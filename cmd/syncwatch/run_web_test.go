@@ -75,6 +75,25 @@ func TestCheckConfig(t *testing.T) {
 	if code != exitOK || !strings.HasPrefix(out, "../../examples/syncwatch.yml: valid\n  PSNs: 3, ports: [8449], posture rules: 3, switches: 2\n  capture: span0\n  sinks: alertmanager (2 peers)\n  http: :9849 (plain HTTP)\n") {
 		t.Errorf("example: %d %q", code, out)
 	}
+	// A switch with SSH settings is checked as run would poll it.
+	dir := t.TempDir()
+	t.Setenv("SYNCWATCH_TEST_SSH_PW", "test-only-password")
+	live := func(knownHosts string) string {
+		return writeIn(t, dir, "live.yml", []byte("psns:\n  - {name: psn1, addresses: [10.0.0.11]}\n"+
+			"collect:\n  known_hosts: "+knownHosts+"\n  ssh: {username: syncwatch, password: {env: SYNCWATCH_TEST_SSH_PW}}\n"+
+			"switches:\n  - {name: sw1, address: 192.0.2.1, platform: cisco_iosxe}\n"))
+	}
+	missing := filepath.Join(dir, "known_hosts")
+	code, out, errOut = runCLI(t, "check-config", "--config", live(missing))
+	if want := "syncwatch check-config: collect: known_hosts " + missing + ": open " + missing +
+		": no such file or directory (strict checking needs the switches' keys in it: ssh-keyscan them, or use trust-on-first-use)\n"; code != exitUsage || out != "" || errOut != want {
+		t.Errorf("known_hosts missing: %d %q %q", code, out, errOut)
+	}
+	writeIn(t, dir, "known_hosts", nil)
+	code, out, _ = runCLI(t, "check-config", "--config", live(missing))
+	if code != exitOK || !strings.Contains(out, "\n  live collection: 1 switch over SSH, known_hosts "+missing+" (strict)\n") || strings.Contains(out, "test-only-password") {
+		t.Errorf("live: %d %q", code, out)
+	}
 	if code, _, _ := runCLI(t, "check-config"); code != exitUsage {
 		t.Errorf("no --config: %d", code)
 	}

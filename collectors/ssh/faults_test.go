@@ -147,7 +147,6 @@ func TestHostKeys(t *testing.T) {
 		reason Reason
 	}{
 		{"strict, unknown", write("empty", ""), HostKeyStrict, ReasonHostKeyUnknown},
-		{"strict, missing file", filepath.Join(dir, "missing"), HostKeyStrict, ReasonHostKeyUnknown},
 		{"strict, changed", write("changed", changedLine+"\n"), HostKeyStrict, ReasonHostKeyChanged},
 		{"trust-on-first-use, changed", write("changed-tofu", changedLine+"\n"), HostKeyTOFU, ReasonHostKeyChanged},
 		{"trust-on-first-use, new", filepath.Join(dir, "sub", "tofu"), HostKeyTOFU, ""},
@@ -169,6 +168,26 @@ func TestHostKeys(t *testing.T) {
 			}
 		})
 	}
+	// A file missing at the start is a configuration error; one that goes
+	// missing later refuses the switch.
+	missing := filepath.Join(dir, "missing")
+	if _, err := NewKnownHosts(missing, HostKeyStrict); err == nil || err.Error() != "known_hosts "+missing+": open "+missing+
+		": no such file or directory (strict checking needs the switches' keys in it: ssh-keyscan them, or use trust-on-first-use)" {
+		t.Errorf("strict, missing file: %v", err)
+	}
+	if _, err := NewKnownHosts(dir, HostKeyTOFU); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("a directory: %v", err)
+	}
+	gone := write("gone", "")
+	k, err := NewKnownHosts(gone, HostKeyStrict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	cfg.KnownHosts = k
+	dialFails(t, cfg, ReasonHostKeyUnknown)
 	// Trust on first use recorded the key: strict checking now accepts it.
 	b, err := os.ReadFile(filepath.Join(dir, "sub", "tofu"))
 	if err != nil {
@@ -177,7 +196,7 @@ func TestHostKeys(t *testing.T) {
 	if got := strings.TrimSpace(string(b)); got != srv.KnownHostsLine() {
 		t.Errorf("recorded %q, want %q", got, srv.KnownHostsLine())
 	}
-	k, _ := NewKnownHosts(filepath.Join(dir, "sub", "tofu"), HostKeyStrict)
+	k, _ = NewKnownHosts(filepath.Join(dir, "sub", "tofu"), HostKeyStrict)
 	cfg.KnownHosts = k
 	c, err := Dial(context.Background(), cfg)
 	if err != nil {

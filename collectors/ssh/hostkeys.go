@@ -51,6 +51,18 @@ func NewKnownHosts(path string, policy HostKeyPolicy) (*KnownHosts, error) {
 	if path == "" {
 		return nil, errors.New("a known_hosts file is required (host keys are always checked)")
 	}
+	// The file is read at each connection; a file that cannot be read at
+	// all is a mistake to report at the start, not at every poll.
+	if _, err := knownhosts.New(path); err != nil {
+		switch {
+		case policy == HostKeyTOFU && errors.Is(err, os.ErrNotExist):
+			// Created, with its folder, when the first key is recorded.
+		case errors.Is(err, os.ErrNotExist):
+			return nil, fmt.Errorf("known_hosts %s: %w (strict checking needs the switches' keys in it: ssh-keyscan them, or use trust-on-first-use)", path, err)
+		default:
+			return nil, fmt.Errorf("known_hosts %s: %w", path, err)
+		}
+	}
 	return &KnownHosts{path: path, policy: policy}, nil
 }
 

@@ -112,8 +112,13 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 		return usagef("--fail-on needs --switch-output: without switch state there are no findings")
 	}
 	if judging {
-		if jd, err = newOfflineJudge(ctx, env, conf, tf.flagPSNs(), outputs); err != nil {
+		var pollErr error
+		if jd, pollErr, err = newOfflineJudge(ctx, env, conf, tf.flagPSNs(), outputs); err != nil {
 			return err
+		}
+		if pollErr != nil {
+			// Reported after the report, which covers the others.
+			errs = append(errs, fmt.Errorf("not every switch could be read: %w", pollErr))
 		}
 	}
 	emit := col.Add

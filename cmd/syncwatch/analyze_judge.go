@@ -27,10 +27,12 @@ type offlineJudge struct {
 	started  bool
 }
 
-func newOfflineJudge(ctx context.Context, env *environment, cfg *config.Config, psnFlags addrList, outputs []string) (*offlineJudge, error) {
+// newOfflineJudge also returns pollErr, the failures of the switches that
+// could not be read live: each is a warning, and the others are judged.
+func newOfflineJudge(ctx context.Context, env *environment, cfg *config.Config, psnFlags addrList, outputs []string) (j *offlineJudge, pollErr error, err error) {
 	snap, ws, err := readTranscripts(outputs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if cfg != nil && env.newCollector != nil {
 		// Switches read live are polled once, into the same inventory.
@@ -38,21 +40,20 @@ func newOfflineJudge(ctx context.Context, env *environment, cfg *config.Config, 
 		for _, sw := range snap.Switches() {
 			inv.SetSwitch(sw)
 		}
-		c, err := env.newCollector(cfg, inv, nil, slog.New(slog.NewJSONHandler(env.stderr, nil)))
+		// Their failures are the report's warnings, not log lines.
+		c, err := env.newCollector(cfg, inv, nil, slog.New(slog.DiscardHandler))
 		if err != nil {
-			return nil, fmt.Errorf("live collector: %w", err)
+			return nil, nil, fmt.Errorf("live collector: %w", err)
 		}
 		if c != nil {
-			err := c.PollOnce(ctx)
+			pollErr = c.PollOnce(ctx)
+			ws = append(ws, switchesNotRead(c.Health())...)
 			c.Close()
-			if err != nil {
-				return nil, fmt.Errorf("polling the switches: %w", err)
-			}
 			snap = inv.Snapshot()
 		}
 	}
 	psns := auditPSNs(cfg, psnFlags)
-	j := &offlineJudge{snap: snap, warnings: ws,
+	j = &offlineJudge{snap: snap, warnings: ws,
 		audit: alerts.AuditConfig{PSNs: psns, Ports: cfg.PortList(), Rules: cfg.PostureRules()}}
 	var clock func() time.Time
 	lc, err := alerts.NewLifecycle(alerts.LifecycleConfig{
@@ -61,7 +62,7 @@ func newOfflineJudge(ctx context.Context, env *environment, cfg *config.Config, 
 		Now:       func() time.Time { return clock() },
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	clock = lc.Clock
 	j.lc = lc
@@ -70,7 +71,7 @@ func newOfflineJudge(ctx context.Context, env *environment, cfg *config.Config, 
 		st.Judge = alerts.NewJudge(alerts.JudgeConfig{PSNs: psns, Rules: cfg.PostureRules()})
 		lc.Reconfigure(st)
 	}
-	return j, nil
+	return j, pollErr, nil
 }
 
 // attempt judges one attempt and moves the lifecycle's clock to it.

@@ -177,4 +177,32 @@ func TestAnalyzeLiveSwitches(t *testing.T) {
 	if got, w := strings.Join(live, "\n"), strings.Join(keys(want), "\n"); got != w {
 		t.Errorf("findings from the live switches:\n%s\nwant (from their transcripts):\n%s", got, w)
 	}
+
+	// A switch that cannot be read is a warning; the others are judged
+	// all the same, and the exit code says the report is incomplete.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, deadPort, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	withDead := strings.Replace(cfg, "collect:\n  known_hosts:", "  - name: dead-sw\n    address: 127.0.0.1\n    platform: cisco_iosxe\n    ssh: {port: "+deadPort+"}\ncollect:\n  retries: 0\n  known_hosts:", 1)
+	os.WriteFile(cfgPath, []byte(withDead), 0o600)
+	stdout.Reset()
+	stderr.Reset()
+	code = run(context.Background(), &environment{stdout: &stdout, stderr: &stderr, newCollector: liveCollectorFor},
+		[]string{"analyze", "--config", cfgPath, "--format", "json", pcap})
+	if code != exitRuntime || !strings.HasPrefix(stderr.String(), "syncwatch analyze: not every switch could be read: switch dead-sw: ") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	if got := strings.Join(keys(stdout.String()), "\n"); got != strings.Join(live, "\n") {
+		t.Errorf("findings with a switch down:\n%s\nwant:\n%s", got, strings.Join(live, "\n"))
+	}
+	var doc struct{ Warnings []struct{ File, Message string } }
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Warnings) != 1 || doc.Warnings[0].File != "ssh://dead-sw" || !strings.HasPrefix(doc.Warnings[0].Message, "switch not read: ") {
+		t.Errorf("warnings %+v", doc.Warnings)
+	}
 }

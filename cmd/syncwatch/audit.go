@@ -14,6 +14,7 @@ import (
 
 	"github.com/syncwatch/syncwatch/alerts"
 	"github.com/syncwatch/syncwatch/collectors"
+	"github.com/syncwatch/syncwatch/collectors/live"
 	"github.com/syncwatch/syncwatch/config"
 )
 
@@ -226,17 +227,25 @@ func (r *auditReport) readLive(ctx context.Context, cfg *config.Config) (pollErr
 	}
 	defer c.Close()
 	pollErr = c.PollOnce(ctx)
-	for _, h := range c.Health() {
+	r.warnings = append(r.warnings, switchesNotRead(c.Health())...)
+	r.judge(inv.Snapshot())
+	return pollErr, nil
+}
+
+// switchesNotRead is a warning for each switch a poll could not read, named
+// ssh://SWITCH.
+func switchesNotRead(health []live.SwitchHealth) []collectors.Warning {
+	var out []collectors.Warning
+	for _, h := range health {
 		if !h.Up {
 			msg := h.Error
 			if msg == "" {
 				msg = "not polled"
 			}
-			r.warnings = append(r.warnings, collectors.Warning{File: "ssh://" + h.Name, Message: "switch not read: " + msg})
+			out = append(out, collectors.Warning{File: "ssh://" + h.Name, Message: "switch not read: " + msg})
 		}
 	}
-	r.judge(inv.Snapshot())
-	return pollErr, nil
+	return out
 }
 
 // judge audits a snapshot into the report.

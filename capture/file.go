@@ -2,12 +2,15 @@ package capture
 
 import (
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/syncwatch/syncwatch/internal/openfile"
 )
 
 // Limits that keep a damaged or hostile file from causing a giant allocation.
@@ -96,7 +99,13 @@ type InterfaceStatser interface {
 // format by its magic number rather than its name. A directory is refused
 // with an error that wraps syscall.EISDIR.
 func OpenFile(path string) (Source, error) {
-	f, err := os.Open(path)
+	return OpenFileContext(context.Background(), path)
+}
+
+// OpenFileContext is OpenFile whose open of a named pipe that no program
+// writes to gives up when ctx ends.
+func OpenFileContext(ctx context.Context, path string) (Source, error) {
+	f, err := openfile.Open(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("open capture file: %w", err)
 	}

@@ -1,6 +1,7 @@
 package collectors
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/syncwatch/syncwatch/collectors/ios"
+	"github.com/syncwatch/syncwatch/internal/openfile"
 )
 
 // MaxTranscriptSize bounds one transcript file; a campus-wide `show
@@ -30,12 +32,18 @@ type Transcripts struct {
 // to folders, broken links and other non-regular files are warnings. A file that cannot be read is an error
 // naming it; a file holding nothing syncwatch reads is a warning.
 func (t *Transcripts) ReadPath(path string) error {
+	return t.ReadPathContext(context.Background(), path)
+}
+
+// ReadPathContext is ReadPath whose open of a named pipe given as the path
+// (a FIFO, or a shell's process substitution) gives up when ctx ends.
+func (t *Transcripts) ReadPathContext(ctx context.Context, path string) error {
 	info, err := os.Stat(path)
 	if err != nil {
 		return fmt.Errorf("transcript: %w", err)
 	}
 	if !info.IsDir() {
-		return t.readFile(path)
+		return t.readFile(ctx, path)
 	}
 	files := 0
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
@@ -71,7 +79,7 @@ func (t *Transcripts) ReadPath(path string) error {
 			return nil
 		}
 		files++
-		return t.readFile(p)
+		return t.readFile(ctx, p)
 	})
 	if err != nil {
 		return err
@@ -82,8 +90,8 @@ func (t *Transcripts) ReadPath(path string) error {
 	return nil
 }
 
-func (t *Transcripts) readFile(path string) error {
-	f, err := os.Open(path)
+func (t *Transcripts) readFile(ctx context.Context, path string) error {
+	f, err := openfile.Open(ctx, path)
 	if err != nil {
 		return fmt.Errorf("transcript: %w", err)
 	}

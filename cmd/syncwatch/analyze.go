@@ -90,6 +90,10 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	for _, path := range fs.Args() {
 		src, name, err := openInput(ctx, env, path)
 		if errors.Is(err, context.Canceled) {
+			if path != stdinArg {
+				// A named pipe that no program wrote to.
+				return fmt.Errorf("interrupted before a packet was read: %w", err)
+			}
 			return errors.New("interrupted before a packet was read")
 		}
 		if err != nil {

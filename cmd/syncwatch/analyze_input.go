@@ -85,7 +85,7 @@ func sameFileError(first, second string) error {
 // the source and the name that errors and the report give the input.
 func openInput(ctx context.Context, env *environment, path string) (capture.Source, string, error) {
 	if path != stdinArg {
-		src, err := capture.OpenFile(path)
+		src, err := capture.OpenFileContext(ctx, path)
 		return src, path, err
 	}
 	var in io.Reader = env.stdin

@@ -30,7 +30,7 @@ type offlineJudge struct {
 // newOfflineJudge also returns pollErr, the failures of the switches that
 // could not be read live: each is a warning, and the others are judged.
 func newOfflineJudge(ctx context.Context, env *environment, cfg *config.Config, psnFlags addrList, outputs []string) (j *offlineJudge, pollErr error, err error) {
-	snap, ws, err := readTranscripts(outputs)
+	snap, ws, err := readTranscripts(ctx, outputs)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -69,4 +71,69 @@ func TestAnalyzeSignal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAnalyzeSignalPipeWithoutWriter: a named pipe that no program writes
+// to, given as a capture or as switch output, is given up at the first
+// signal (its open used to block until a second one killed syncwatch).
+func TestAnalyzeSignalPipeWithoutWriter(t *testing.T) {
+	bin := buildSyncwatch(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"analyze", fifo}, "syncwatch analyze: interrupted before a packet was read: open capture file: open " + fifo + ": no program writes to the pipe: context canceled\n"},
+		{[]string{"audit", "--psn", "10.0.0.11", "--switch-output", fifo}, "syncwatch audit: transcript: open " + fifo + ": no program writes to the pipe: context canceled\n"},
+	} {
+		t.Run(tc.args[0], func(t *testing.T) {
+			cmd := exec.Command(bin, tc.args...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			// The signal handler is set up before any file is opened;
+			// wait until the open waits (the process sleeps in it).
+			deadline := time.Now().Add(10 * time.Second)
+			for !waitsForPartner(cmd.Process.Pid) {
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatal("never waited in the open of the pipe")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("still running 10 s after SIGTERM; stderr %q", stderr.String())
+			}
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != exitRuntime || stderr.String() != tc.want || stdout.Len() != 0 {
+				t.Errorf("%v, stderr %q, stdout %q", err, stderr.String(), stdout.String())
+			}
+		})
+	}
+}
+
+// waitsForPartner reports whether a thread of process pid sleeps in the
+// open of a pipe, waiting for the other end.
+func waitsForPartner(pid int) bool {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
+	for _, p := range tasks {
+		if b, _ := os.ReadFile(p); string(b) == "wait_for_partner" {
+			return true
+		}
+	}
+	return false
 }

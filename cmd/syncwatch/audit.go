@@ -136,7 +136,7 @@ func runAudit(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 	default:
-		if err := rep.readSwitches(outputs); err != nil {
+		if err := rep.readSwitches(ctx, outputs); err != nil {
 			return err
 		}
 	}
@@ -205,14 +205,11 @@ type auditReport struct {
 	warnings []collectors.Warning
 }
 
-func (r *auditReport) readSwitches(paths []string) error {
-	var tr collectors.Transcripts
-	for _, p := range paths {
-		if err := tr.ReadPath(p); err != nil {
-			return err
-		}
+func (r *auditReport) readSwitches(ctx context.Context, paths []string) error {
+	snap, ws, err := readTranscripts(ctx, paths)
+	if err != nil {
+		return err
 	}
-	snap, ws := tr.Snapshot()
 	r.warnings = ws
 	r.judge(snap)
 	return nil

@@ -9,7 +9,7 @@ import (
 	"github.com/syncwatch/syncwatch/config"
 )
 
-func runCheckConfig(_ context.Context, env *environment, args []string) error {
+func runCheckConfig(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "check-config", "--config FILE",
 		"Check a configuration file as syncwatch run would read it, without starting anything: the YAML\n"+
 			"(unknown keys, wrong kinds, bad values, each as FILE:LINE: message), every secret readable (from its\n"+
@@ -35,7 +35,7 @@ func runCheckConfig(_ context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	snap, ws, err := readTranscripts(cfg.Transcripts)
+	snap, ws, err := readTranscripts(ctx, cfg.Transcripts)
 	if err != nil {
 		return err
 	}

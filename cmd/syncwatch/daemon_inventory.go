@@ -178,10 +178,10 @@ type transcriptSet struct {
 }
 
 // readTranscripts reads every path and builds their snapshot.
-func readTranscripts(paths []string) (*collectors.Snapshot, []collectors.Warning, error) {
+func readTranscripts(ctx context.Context, paths []string) (*collectors.Snapshot, []collectors.Warning, error) {
 	var tr collectors.Transcripts
 	for _, p := range paths {
-		if err := tr.ReadPath(p); err != nil {
+		if err := tr.ReadPathContext(ctx, p); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -248,14 +248,14 @@ func applyTranscripts(inv *collectors.Inventory, ts *transcriptSet, snap *collec
 
 // reloadTranscripts reads the transcripts again when forced or when their
 // fingerprint changed, and then updates the inventory and runs the audit.
-func (d *daemon) reloadTranscripts(paths []string, force bool) error {
+func (d *daemon) reloadTranscripts(ctx context.Context, paths []string, force bool) error {
 	d.invMu.Lock()
 	defer d.invMu.Unlock()
 	fp := fingerprintPaths(paths)
 	if !force && fp == d.transcripts.fingerprint && equalStrings(paths, d.transcripts.paths) {
 		return nil
 	}
-	snap, ws, err := readTranscripts(paths)
+	snap, ws, err := readTranscripts(ctx, paths)
 	if err != nil {
 		d.metrics.transcriptReads.WithLabelValues("failure").Inc()
 		// Keep what was read before; try again when the files change.
@@ -298,7 +298,7 @@ func (d *daemon) watchTranscripts(ctx context.Context, every time.Duration) {
 			if len(paths) == 0 && len(d.transcriptPaths()) == 0 {
 				continue
 			}
-			if err := d.reloadTranscripts(paths, false); err != nil {
+			if err := d.reloadTranscripts(ctx, paths, false); err != nil {
 				d.log.Error("transcripts not read; keeping the inventory read before", "error", err)
 			}
 		}

@@ -374,7 +374,7 @@ func (d *daemon) run(ctx context.Context) error {
 		}
 	})
 
-	if err := d.reloadTranscripts(cfg.Transcripts, true); err != nil {
+	if err := d.reloadTranscripts(ctx, cfg.Transcripts, true); err != nil {
 		d.log.Error("transcripts not read", "error", err)
 	}
 	if d.collector != nil {
@@ -411,7 +411,7 @@ loop:
 	for {
 		select {
 		case <-hups:
-			d.reload()
+			d.reload(ctx)
 		case err := <-captureDone:
 			if err != nil && !errors.Is(err, context.Canceled) {
 				runErr = fmt.Errorf("capture: %w", err)
@@ -677,7 +677,7 @@ func (d *daemon) ready() (bool, any) {
 // reload reads the configuration file again (SIGHUP). A file with errors
 // is logged and the running configuration kept; a good one replaces what
 // can change while capture runs.
-func (d *daemon) reload() {
+func (d *daemon) reload(ctx context.Context) {
 	now := d.now()
 	fail := func(msgs []string) {
 		d.metrics.reloads.WithLabelValues("failure").Inc()
@@ -732,7 +732,7 @@ func (d *daemon) reload() {
 	d.metrics.reloadOK.Set(1)
 	d.metrics.reloadTime.Set(float64(now.UnixNano()) / 1e9)
 	d.log.Info("configuration reloaded", "file", d.file, "sinks", d.sinkNames())
-	if err := d.reloadTranscripts(cfg.Transcripts, true); err != nil {
+	if err := d.reloadTranscripts(ctx, cfg.Transcripts, true); err != nil {
 		d.log.Error("transcripts not read; keeping the inventory read before", "error", err)
 	}
 }

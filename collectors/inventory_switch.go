@@ -3,6 +3,7 @@ package collectors
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -157,6 +158,15 @@ func (b *stateBuilder) put(s Session) {
 		i, ok = b.byPort[port]
 	}
 	if ok {
+		if old := &b.st.Sessions[i]; old.File != s.File {
+			if diff := stateDiff(old, &s); diff != "" {
+				who := s.SessionID
+				if who == "" {
+					who = s.MAC + " on " + s.Interface
+				}
+				b.warn(s.File, s.Line, "session %s shown again with another %s (first at %s:%d): the last one read is judged; a switch's transcripts are read in file name order, so remove the stale one", who, diff, old.File, old.Line)
+			}
+		}
 		b.st.Sessions[i] = s
 	} else {
 		i = len(b.st.Sessions)
@@ -168,6 +178,35 @@ func (b *stateBuilder) put(s Session) {
 	if s.MAC != "" {
 		b.byPort[port] = i
 	}
+}
+
+// stateDiff names what the audit judges that differs between two readings
+// of a session (its ACLs, status, addresses), or "" when nothing does.
+func stateDiff(a, b *Session) string {
+	var d []string
+	for _, f := range []struct {
+		name string
+		x, y string
+	}{
+		{"dACL", a.DACL, b.DACL}, {"IPv6 dACL", a.DACLv6, b.DACLv6}, {"Filter-ID", a.FilterID, b.FilterID},
+		{"redirect ACL", a.URLRedirectACL, b.URLRedirectACL}, {"IPv6 redirect ACL", a.URLRedirectACLv6, b.URLRedirectACLv6},
+		{"status", a.Status, b.Status}, {"IPv4 address", a.IPv4.String(), b.IPv4.String()}, {"user", a.User, b.User},
+	} {
+		if f.x != f.y {
+			d = append(d, fmt.Sprintf("%s (%s, now %s)", f.name, orNone(f.x), orNone(f.y)))
+		}
+	}
+	if !slices.Equal(a.IPv6, b.IPv6) {
+		d = append(d, "IPv6 addresses")
+	}
+	return strings.Join(d, ", ")
+}
+
+func orNone(s string) string {
+	if s == "" || s == "invalid IP" {
+		return "none"
+	}
+	return s
 }
 
 // addSummary adds a summary row as a session when no details output

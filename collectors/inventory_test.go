@@ -700,3 +700,37 @@ func TestTranscriptsReadPathLinks(t *testing.T) {
 		t.Errorf("switches %+v", snap.Switches())
 	}
 }
+
+// TestTranscriptsConflict: two transcripts of one switch that disagree on
+// a session: the one read last (in file name order) is judged, and a
+// warning names both places.
+func TestTranscriptsConflict(t *testing.T) {
+	sw2, err := os.ReadFile(filepath.Join(exampleSwitches, "access-sw2.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	older := filepath.Join(dir, "b.log")
+	newer := filepath.Join(dir, "z.log")
+	changed := strings.Replace(string(sw2), "xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814", "xACSACLx-IP-EMPLOYEE_COMPLIANT-00000000", 1)
+	for p, text := range map[string]string{older: string(sw2), newer: changed, filepath.Join(dir, "same.log"): string(sw2)} {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tr Transcripts
+	if err := tr.ReadPath(dir); err != nil {
+		t.Fatal(err)
+	}
+	snap, ws := tr.Snapshot()
+	// same.log repeats b.log: no warning for it; z.log changes the dACL.
+	want := []string{newer + ":4: session 0A0214020000002F1A2B3C12 shown again with another dACL (xACSACLx-IP-EMPLOYEE_COMPLIANT-5f152814, now xACSACLx-IP-EMPLOYEE_COMPLIANT-00000000) (first at " +
+		filepath.Join(dir, "same.log") + ":4): the last one read is judged; a switch's transcripts are read in file name order, so remove the stale one"}
+	if got := warningTexts(ws); !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings\n got %q\nwant %q", got, want)
+	}
+	sws := snap.Switches()
+	if len(sws) != 1 || len(sws[0].Sessions) != 1 || sws[0].Sessions[0].DACL != "xACSACLx-IP-EMPLOYEE_COMPLIANT-00000000" {
+		t.Errorf("switches %+v", sws)
+	}
+}

@@ -49,7 +49,20 @@ func Detect(command, output string) Kind {
 	if k != KindUnknown {
 		return k
 	}
-	return detectOutput(output)
+	o := detectOutput(output)
+	if (o == KindSessionDetails || o == KindSessionSummary) && isShowCommand(command) {
+		// Session details are told by keys ("MAC Address : ...") that
+		// another command's or platform's output shares: after a show
+		// command this package does not read, they are not sessions.
+		return KindUnknown
+	}
+	return o
+}
+
+// isShowCommand reports whether command is a show command with a subject.
+func isShowCommand(command string) bool {
+	tok := fields(nil, command)
+	return len(tok) >= 2 && isShowWord(tok[0])
 }
 
 // commandPattern is a show command as keyword sequence and its kind.

@@ -91,6 +91,16 @@ func TestParseUnsupported(t *testing.T) {
 	if r.Kind != KindUnknown || len(ws) != 1 || ws[0].String() != `output of "show running-config" not parsed: not a command syncwatch reads` {
 		t.Errorf("%+v %q", r, warningStrings(ws))
 	}
+	// ArubaOS-CX's client details share IOS's session keys: after its
+	// command they are not sessions; a bare output of them still is.
+	aruba := " Client Base Details :\n  Port                   : 1/1/1\n  IPv4 Address           : 10.1.1.50\n  MAC Address            : aa:bb:cc:dd:ee:ff\n  Downloadable ACL       : EMPLOYEE_COMPLIANT\n"
+	r, ws = Parse("show port-access clients detailed", aruba)
+	if r.Kind != KindUnknown || len(ws) != 1 || ws[0].String() != `output of "show port-access clients detailed" not parsed: not a command syncwatch reads` {
+		t.Errorf("%+v %q", r, warningStrings(ws))
+	}
+	if k := Detect("", aruba); k != KindSessionDetails {
+		t.Errorf("bare output: %s", k)
+	}
 	if _, ws := Parse("terminal length 0", ""); ws != nil {
 		t.Errorf("an empty output warned: %q", warningStrings(ws))
 	}

@@ -198,7 +198,9 @@ func TestAnalyzeLiveSwitches(t *testing.T) {
 	if got := strings.Join(keys(stdout.String()), "\n"); got != strings.Join(live, "\n") {
 		t.Errorf("findings with a switch down:\n%s\nwant:\n%s", got, strings.Join(live, "\n"))
 	}
-	var doc struct{ Warnings []struct{ File, Message string } }
+	var doc struct {
+		Warnings []struct{ File, Message string }
+	}
 	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}

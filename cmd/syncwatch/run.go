@@ -24,6 +24,7 @@ import (
 	"github.com/syncwatch/syncwatch/alerts"
 	"github.com/syncwatch/syncwatch/capture"
 	"github.com/syncwatch/syncwatch/collectors"
+	"github.com/syncwatch/syncwatch/collectors/live"
 	"github.com/syncwatch/syncwatch/config"
 	"github.com/syncwatch/syncwatch/internal/server"
 )
@@ -381,7 +382,7 @@ func (d *daemon) run(ctx context.Context) error {
 		d.collector.OnUpdate(d.collectorUpdated)
 		d.collectorDone = make(chan struct{})
 		d.firstPoll(ctx, cfg)
-		d.log.Info("live collector started", "switches", liveSwitches(cfg), "poll_interval", cfg.Collect.PollInterval.D(0).String())
+		d.log.Info("live collector started", "switches", liveSwitches(cfg), "poll_interval", cfg.Collect.PollInterval.D(live.DefaultPollInterval).String())
 		wg.Go(func() {
 			defer close(d.collectorDone)
 			if err := d.collector.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {

@@ -206,7 +206,7 @@ func TestRunLiveCollector(t *testing.T) {
 	if !strings.Contains(logs, `"msg":"first poll of the live switches done","switches":1,`) {
 		t.Errorf("no log of the first poll")
 	}
-	if !strings.Contains(logs, `"msg":"live collector started"`) {
+	if !strings.Contains(logs, `"msg":"live collector started","switches":["access-sw3"],"poll_interval":"1h0m0s"`) {
 		t.Errorf("no log of the live collector's start")
 	}
 }

@@ -124,6 +124,8 @@ func TestAnalyzeBadInput(t *testing.T) {
 			stderr: []string{`--log-level must be debug, info, warn or error, not "loud"`}, stdoutNone: true},
 		{name: "unknown command", args: []string{"analyse"}, code: exitUsage, stderr: []string{`unknown command "analyse"`}, stdoutNone: true},
 		{name: "top-level help", args: []string{"--help"}, code: exitOK, stdoutHas: "Commands:"},
+		{name: "version", args: []string{"version"}, code: exitOK, stdoutHas: "syncwatch " + version + " (go1."},
+		{name: "--version", args: []string{"--version"}, code: exitOK, stdoutHas: "syncwatch " + version + " (go1."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

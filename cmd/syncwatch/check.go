@@ -81,6 +81,9 @@ func runCheckConfig(ctx context.Context, env *environment, args []string) error 
 	if len(cfg.Transcripts) > 0 {
 		fmt.Fprintf(w, "  transcripts: %s on %s, %s\n", plural(snap.NumSessions(), "session"), plural(len(snap.Switches()), "switch"), plural(len(ws), "warning"))
 	}
+	if len(cfg.PSNs) == 0 {
+		fmt.Fprintf(w, "warning: no psns: any address on the state-sync port counts as a PSN, and no dACL can be audited against one\n")
+	}
 	for _, wn := range ws {
 		fmt.Fprintf(w, "warning: %s\n", wn)
 	}

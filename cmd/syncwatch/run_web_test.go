@@ -94,6 +94,10 @@ func TestCheckConfig(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "\n  live collection: 1 switch over SSH, known_hosts "+missing+" (strict)\n") || strings.Contains(out, "test-only-password") {
 		t.Errorf("live: %d %q", code, out)
 	}
+	code, out, _ = runCLI(t, "check-config", "--config", writeIn(t, dir, "empty.yml", []byte("# nothing yet\n")))
+	if code != exitOK || !strings.HasSuffix(out, "\nwarning: no psns: any address on the state-sync port counts as a PSN, and no dACL can be audited against one\n") {
+		t.Errorf("no PSNs: %d %q", code, out)
+	}
 	if code, _, _ := runCLI(t, "check-config"); code != exitUsage {
 		t.Errorf("no --config: %d", code)
 	}

@@ -103,6 +103,7 @@ func TestLoadGood(t *testing.T) {
 func TestLoadBad(t *testing.T) {
 	want := map[string]string{
 		"invalid-yaml-syntax.yml":                   `2: YAML syntax error near here: did not find expected ',' or ']'`,
+		"invalid-yaml-syntax-first-line.yml":        `1: YAML syntax error near here: did not find expected node content`,
 		"invalid-two-documents.yml":                 `2: a second YAML document (after ---): the configuration is one document`,
 		"invalid-unknown-top-level-key.yml":         `4: unknown key "psn_port" in the top level (known: alertmanager, capture, collect, data_dir, evidence, findings_log, http, judge, ports, posture, psns, sensor, switches, transcripts, webhooks)`,
 		"invalid-key-twice.yml":                     `4: key "name" given twice in a switches entry (also line 2)`,

@@ -80,6 +80,11 @@ func yamlErrors(file string, err error) Errors {
 		// began, sometimes the line before.
 		return Errors{{File: file, Line: line, Message: "YAML syntax error near here: " + m[2]}}
 	}
+	if strings.HasPrefix(msg, "yaml: did not find expected ") {
+		// The library leaves out a parser error's line when it is the
+		// first (it counts those lines from 0).
+		return Errors{{File: file, Line: 1, Message: "YAML syntax error near here: " + strings.TrimPrefix(msg, "yaml: ")}}
+	}
 	return Errors{{File: file, Message: "YAML: " + strings.TrimPrefix(msg, "yaml: ")}}
 }
 

@@ -111,6 +111,11 @@ func (t *Transcripts) readFile(ctx context.Context, path string) error {
 // name without extension names the switch of output printed before any
 // prompt (a file holding one bare command output).
 func (t *Transcripts) Add(file, text string) {
+	// Telnet sends a carriage return as CR NUL, and a log of a telnet
+	// session keeps the NUL: that one is not binary.
+	if strings.Contains(text, "\r\x00") {
+		text = strings.ReplaceAll(text, "\r\x00", "\r")
+	}
 	if strings.IndexByte(text[:min(len(text), 8192)], 0) >= 0 {
 		t.warnings = append(t.warnings, Warning{File: file, Message: "binary file, not a transcript: skipped"})
 		return

@@ -362,9 +362,9 @@ func TestTranscriptsLayouts(t *testing.T) {
 		},
 		{
 			// Telnet sends CR as CR NUL, and a log of the session keeps it.
-			name:     "a telnet log's CR NUL",
-			files:    []string{"t.log", strings.ReplaceAll("SW#show ip access-lists\n"+acls, "\n", "\r\x00\n")},
-			acls:     []string{"SW ipv4 xACSACLx-IP-COMPLIANT-5f152814 per-user=true entries=2"},
+			name:  "a telnet log's CR NUL",
+			files: []string{"t.log", strings.ReplaceAll("SW#show ip access-lists\n"+acls, "\n", "\r\x00\n")},
+			acls:  []string{"SW ipv4 xACSACLx-IP-COMPLIANT-5f152814 per-user=true entries=2"},
 		},
 		{name: "empty", files: []string{"h.log", ""}, warnings: []string{"h.log: empty file: no switch output read"}},
 		{name: "blank", files: []string{"i.log", "\r\n \n\t\n"}, warnings: []string{"i.log: empty file: no switch output read"}},

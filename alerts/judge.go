@@ -156,7 +156,7 @@ func (j *Judge) Judge(a *capture.Attempt, snap *collectors.Snapshot) Verdict {
 		v.endpoint = endpointID{ip: a.Client.Unmap()}
 	}
 	v.Posture, v.PostureRule = in.posture, in.rule
-	fam := familyOf(a.PSN)
+	fam := acl.FamilyOf(a.PSN)
 	v.DACL = in.daclName[fam]
 	if in.posture == collectors.PostureUnclassified {
 		v.Kind = KindUnclassified
@@ -210,13 +210,6 @@ func (v *Verdict) path(in *sessionInfo, a *capture.Attempt, fam acl.Family) {
 			v.Path, v.ACL, v.Redirect, v.Result = acl.Unknown, r, true, res
 		}
 	}
-}
-
-func familyOf(a netip.Addr) acl.Family {
-	if a.Unmap().Is4() {
-		return acl.IPv4
-	}
-	return acl.IPv6
 }
 
 // lookup finds the attempt's session: by the frame's client MAC when a

@@ -14,6 +14,7 @@ import (
 
 	"github.com/syncwatch/syncwatch/alerts"
 	"github.com/syncwatch/syncwatch/collectors"
+	"github.com/syncwatch/syncwatch/collectors/acl"
 	"github.com/syncwatch/syncwatch/collectors/live"
 	"github.com/syncwatch/syncwatch/config"
 )
@@ -270,9 +271,23 @@ func (r *auditReport) judgeDACL(path string, p collectors.Posture) error {
 	acls, ws := collectors.DACLFromText(path, name, text)
 	r.warnings = ws
 	var fams []string
+	has := map[acl.Family]bool{}
 	for _, a := range acls {
 		r.acls = append(r.acls, a.JSON())
 		fams = append(fams, a.Family.String())
+		has[a.Family] = true
+	}
+	if len(acls) > 0 {
+		// ISE downloads an IPv6 dACL as an object of its own: a text of
+		// one family says nothing of the other family's PSN addresses.
+		for _, psn := range r.cfg.PSNs {
+			for _, ip := range psn.Addrs {
+				if fam := acl.FamilyOf(ip); !has[fam] {
+					r.warnings = append(r.warnings, collectors.Warning{File: path, Message: fmt.Sprintf(
+						"PSN address %s not judged: the text holds no %s entries (ISE sends the %s dACL as an object of its own: audit it with --dacl too)", ip, fam, fam)})
+				}
+			}
+		}
 	}
 	r.findings = alerts.AuditDACL(acls, p, r.cfg)
 	if len(fams) == 0 {

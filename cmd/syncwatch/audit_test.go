@@ -205,6 +205,7 @@ func TestAuditBadInput(t *testing.T) {
 	}
 	badConfig := writeFile(t, "bad.yml", []byte("psns:\n  - name: psn1\n    adresses: [10.0.0.11]\n"))
 	emptyDACL := writeFile(t, "EMPTY.txt", []byte("\n"))
+	v4DACL := writeFile(t, "V4.txt", []byte("deny tcp any host 10.0.0.11 eq 8449\npermit ip any any\n"))
 	// A dACL text is read bounded, and a binary one is refused: --dacl
 	// /dev/zero read until memory ran out, a binary file printed its bytes
 	// as unevaluable entries.
@@ -232,6 +233,8 @@ func TestAuditBadInput(t *testing.T) {
 			code: exitRuntime, stderr: "syncwatch audit: dACL text " + utf16DACL + ": offset 3: NUL byte", stdoutNone: true},
 		{name: "oversized dACL text", args: []string{"audit", "--psn", "10.0.0.11", "--dacl", hugeDACL, "--posture", "compliant"},
 			code: exitRuntime, stderr: "syncwatch audit: dACL text " + hugeDACL + ": larger than 4 MiB: not a dACL\n", stdoutNone: true},
+		{name: "an IPv4 dACL text says nothing of an IPv6 PSN: a warning", args: []string{"audit", "--psn", "10.0.0.11,2001:db8::11", "--dacl", v4DACL, "--posture", "compliant"},
+			code: exitOK, stdoutHas: "warning: " + v4DACL + ": PSN address 2001:db8::11 not judged: the text holds no ipv6 entries (ISE sends the ipv6 dACL as an object of its own: audit it with --dacl too)\n"},
 		{name: "empty dACL text: a warning, no finding", args: []string{"audit", "--psn", "10.0.0.11", "--dacl", emptyDACL, "--posture", "compliant"},
 			code: exitOK, stdoutHas: "warning: " + emptyDACL + ": dACL EMPTY has no entries"},
 		{name: "bad configuration", args: []string{"audit", "--config", badConfig, "--switch-output", exampleSwitches},

@@ -25,6 +25,15 @@ func (f Family) String() string {
 	return fmt.Sprintf("family(%d)", uint8(f))
 }
 
+// FamilyOf returns the family of an address (IPv4 for an IPv4-mapped
+// IPv6 one).
+func FamilyOf(a netip.Addr) Family {
+	if a.Unmap().Is4() {
+		return IPv4
+	}
+	return IPv6
+}
+
 // MarshalText lets a Family appear as its name in JSON.
 func (f Family) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 

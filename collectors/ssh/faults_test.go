@@ -139,6 +139,7 @@ func TestHostKeys(t *testing.T) {
 		}
 		return path
 	}
+	caLine := "@cert-authority " + strings.TrimSpace(strings.Fields(srv.KnownHostsLine())[0]+" "+string(ssh.MarshalAuthorizedKey(other.PublicKey())))
 	changedLine := strings.TrimSpace(strings.Fields(srv.KnownHostsLine())[0] + " " + string(ssh.MarshalAuthorizedKey(other.PublicKey())))
 	for _, tc := range []struct {
 		name   string
@@ -151,6 +152,10 @@ func TestHostKeys(t *testing.T) {
 		{"trust-on-first-use, changed", write("changed-tofu", changedLine+"\n"), HostKeyTOFU, ReasonHostKeyChanged},
 		{"trust-on-first-use, new", filepath.Join(dir, "sub", "tofu"), HostKeyTOFU, ""},
 		{"strict, known", write("known", srv.KnownHostsLine()+"\n"), HostKeyStrict, ""},
+		// A @cert-authority line vouches for certificates, which switches
+		// do not show: the host is unknown, not changed.
+		{"strict, a @cert-authority line only", write("ca", caLine+"\n"), HostKeyStrict, ReasonHostKeyUnknown},
+		{"trust-on-first-use, a @cert-authority line only", write("ca-tofu", caLine+"\n"), HostKeyTOFU, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k, err := NewKnownHosts(tc.file, tc.policy)
@@ -165,6 +170,10 @@ func TestHostKeys(t *testing.T) {
 			err = dialFails(t, cfg, tc.reason)
 			if tc.reason == ReasonHostKeyChanged && !strings.Contains(err.Error(), "host key CHANGED") {
 				t.Errorf("error %q does not say the key changed", err)
+			}
+			if strings.Contains(tc.name, "@cert-authority") && !strings.HasSuffix(err.Error(),
+				"(strict checking: add it, or use trust-on-first-use; its @cert-authority lines do not count: switches show plain host keys, not certificates)") {
+				t.Errorf("error %q does not explain the @cert-authority line", err)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"golang.org/x/crypto/ssh"
@@ -106,9 +107,10 @@ func (k *KnownHosts) check(addr string, remote net.Addr, key ssh.PublicKey) erro
 	if !errors.As(err, &ke) {
 		return &hostKeyError{ReasonHostKeyUnknown, fmt.Sprintf("known_hosts %s: %v", k.path, err)}
 	}
-	if len(ke.Want) > 0 {
-		w := ke.Want[0]
-		for _, o := range ke.Want {
+	want, cas := plainKeys(ke.Want)
+	if len(want) > 0 {
+		w := want[0]
+		for _, o := range want {
 			if o.Key.Type() == key.Type() {
 				w = o
 				break
@@ -128,14 +130,40 @@ func (k *KnownHosts) check(addr string, remote net.Addr, key ssh.PublicKey) erro
 			addr, key.Type(), fp, w.Filename, w.Line, ssh.FingerprintSHA256(w.Key))}
 	}
 	if k.policy != HostKeyTOFU {
+		note := ""
+		if cas > 0 {
+			note = "; its @cert-authority lines do not count: switches show plain host keys, not certificates"
+		}
 		return &hostKeyError{ReasonHostKeyUnknown, fmt.Sprintf(
-			"host key unknown: %s offered %s %s, not in %s (strict checking: add it, or use trust-on-first-use)",
-			addr, key.Type(), fp, k.path)}
+			"host key unknown: %s offered %s %s, not in %s (strict checking: add it, or use trust-on-first-use%s)",
+			addr, key.Type(), fp, k.path, note)}
 	}
 	if err := k.record(addr, key); err != nil {
 		return &hostKeyError{ReasonHostKeyUnknown, fmt.Sprintf("recording the host key of %s: %v", addr, err)}
 	}
 	return nil
+}
+
+// plainKeys returns the keys of want that are host keys, leaving out the
+// @cert-authority lines (x/crypto's knownhosts lists them as well), and how
+// many it left out. A line's marker is read from its file.
+func plainKeys(want []knownhosts.KnownKey) (plain []knownhosts.KnownKey, cas int) {
+	files := map[string][]string{}
+	for _, w := range want {
+		lines, ok := files[w.Filename]
+		if !ok {
+			if b, err := os.ReadFile(w.Filename); err == nil {
+				lines = strings.Split(string(b), "\n")
+			}
+			files[w.Filename] = lines
+		}
+		if w.Line >= 1 && w.Line <= len(lines) && strings.HasPrefix(strings.TrimSpace(lines[w.Line-1]), "@cert-authority") {
+			cas++
+			continue
+		}
+		plain = append(plain, w)
+	}
+	return plain, cas
 }
 
 // absentKey is a key no known_hosts line holds: checking it lists the
@@ -156,11 +184,15 @@ func (k *KnownHosts) preferred(addr string, remote net.Addr, base []string) []st
 		return nil
 	}
 	var ke *knownhosts.KeyError
-	if !errors.As(cb(addr, remote, absentKey), &ke) || len(ke.Want) == 0 {
+	if !errors.As(cb(addr, remote, absentKey), &ke) {
+		return nil
+	}
+	want, _ := plainKeys(ke.Want)
+	if len(want) == 0 {
 		return nil
 	}
 	known := map[string]bool{}
-	for _, w := range ke.Want {
+	for _, w := range want {
 		known[w.Key.Type()] = true
 	}
 	var first, rest []string

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -61,6 +62,9 @@ type httpPoster struct {
 	client  *http.Client
 	auth    string // the Authorization header value, or ""
 	timeout time.Duration
+	// secrets are the strings a peer's answer must not carry into a
+	// message: the Authorization header and its parts.
+	secrets []string
 }
 
 func newHTTPPoster(o HTTPOptions) (*httpPoster, error) {
@@ -79,12 +83,14 @@ func newHTTPPoster(o HTTPOptions) (*httpPoster, error) {
 		req := http.Request{Header: http.Header{}}
 		req.SetBasicAuth(o.BasicAuth.Username, pw)
 		p.auth = req.Header.Get("Authorization")
+		p.secrets = []string{p.auth, strings.TrimPrefix(p.auth, "Basic "), o.BasicAuth.Username + ":" + pw, pw}
 	case o.BearerToken != nil:
 		tok, err := o.BearerToken.Value()
 		if err != nil {
 			return nil, fmt.Errorf("bearer token: %w", err)
 		}
 		p.auth = "Bearer " + tok
+		p.secrets = []string{p.auth, tok}
 	}
 	tc, err := o.TLS.config()
 	if err != nil {
@@ -164,7 +170,51 @@ func (p *httpPoster) post(ctx context.Context, u string, body []byte, header htt
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
-	return statusError(resp.StatusCode, answer)
+	// A peer may echo the request (a proxy's 401 quoting the
+	// Authorization header, a 404 quoting the path with its token).
+	return statusError(resp.StatusCode, redact(answer, append(urlSecrets(u), p.secrets...)))
+}
+
+// redact replaces every secret of at least 4 bytes in b with <secret>,
+// longest first (a header holds its token).
+func redact(b []byte, secrets []string) []byte {
+	slices.SortFunc(secrets, func(x, y string) int { return len(y) - len(x) })
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			b = bytes.ReplaceAll(b, []byte(s), []byte("<secret>"))
+		}
+	}
+	return b
+}
+
+// urlSecrets returns the parts of a URL that may be tokens: its query
+// values and its path segments of 16 or more characters (Slack-style
+// /services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX), as written and as
+// decoded.
+func urlSecrets(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	if u.RawQuery != "" {
+		out = append(out, u.RawQuery)
+		for _, vs := range u.Query() {
+			out = append(out, vs...)
+		}
+	}
+	if u.User != nil {
+		out = append(out, u.User.String())
+	}
+	for _, seg := range strings.Split(u.EscapedPath(), "/") {
+		if len(seg) >= 16 {
+			out = append(out, seg)
+			if d, err := url.PathUnescape(seg); err == nil && d != seg {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
 }
 
 // statusError classifies an HTTP answer. 400, 413 and 422 refuse the

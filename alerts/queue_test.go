@@ -3,7 +3,11 @@ package alerts
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/syncwatch/syncwatch/internal/secret"
 )
 
 // batchRecorder is a deliver function that records batches and answers with
@@ -366,3 +371,44 @@ func TestStatusError(t *testing.T) {
 }
 
 func writeSecretFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }
+
+// TestPosterRedactsEchoedSecrets: a peer whose error answer echoes the
+// request (its Authorization header, its URL's token) does not carry a
+// secret into the delivery error, which is logged.
+func TestPosterRedactsEchoedSecrets(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, "denied: %s for %s", r.Header.Get("Authorization"), r.URL.RequestURI())
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	token, password := filepath.Join(dir, "token"), filepath.Join(dir, "password")
+	if err := writeSecretFile(token, "S3cretBearerTOKEN-abc123\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeSecretFile(password, "BasicPassw0rd-qqq\n"); err != nil {
+		t.Fatal(err)
+	}
+	const hook = "/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX?token=URLTOKEN42"
+	for _, tc := range []struct {
+		name string
+		opts HTTPOptions
+		want string
+	}{
+		{"bearer", HTTPOptions{BearerToken: &secret.Secret{File: token}},
+			"HTTP 401: denied: <secret> for /services/T0000/B0000/<secret>?<secret>"},
+		{"basic", HTTPOptions{BasicAuth: &BasicAuth{Username: "syncwatch", Password: secret.Secret{File: password}}},
+			"HTTP 401: denied: <secret> for /services/T0000/B0000/<secret>?<secret>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := newHTTPPoster(tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = p.post(context.Background(), srv.URL+hook, []byte("{}"), nil)
+			if de := asDeliveryError(err); de == nil || de.msg != tc.want {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -149,11 +149,11 @@ func NewAlertmanager(cfg AlertmanagerConfig, m *SinkMetrics) (*Alertmanager, err
 		u, err := peerURL(p, "/api/v2/alerts")
 		if err != nil {
 			a.closeQueues(context.Background())
-			return nil, fmt.Errorf("alertmanager peer %q: %w", p, err)
+			return nil, fmt.Errorf("alertmanager peer %q: %w", shownURL(p), err)
 		}
 		if seen[u] {
 			a.closeQueues(context.Background())
-			return nil, fmt.Errorf("alertmanager peer %q given twice", p)
+			return nil, fmt.Errorf("alertmanager peer %q given twice", shownURL(p))
 		}
 		seen[u] = true
 		peer := &amPeer{url: u}
@@ -179,22 +179,50 @@ func NewAlertmanager(cfg AlertmanagerConfig, m *SinkMetrics) (*Alertmanager, err
 // peerURL joins a peer's base URL and an API path, refusing what is not
 // an absolute http(s) URL and credentials written into it.
 func peerURL(base, path string) (string, error) {
-	u, err := url.Parse(base)
-	switch {
-	case err != nil:
-		return "", errors.New("not a URL")
-	case u.Scheme != "http" && u.Scheme != "https":
-		return "", errors.New("not an http or https URL")
-	case u.Host == "":
-		return "", errors.New("no host")
-	case u.User != nil:
-		return "", errors.New("credentials in the URL: use basic auth with a password file or variable")
-	case u.RawQuery != "" || u.Fragment != "":
-		return "", errors.New("a base URL has no query or fragment")
+	u, err := checkURL(base)
+	if err != nil {
+		return "", err
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		return "", errors.New("a base URL has no query")
 	}
 	u.Path = strings.TrimRight(u.Path, "/") + path
 	u.RawPath = ""
 	return u.String(), nil
+}
+
+// checkURL parses an absolute http(s) URL without credentials or
+// fragment; a query is the caller's to allow (a webhook's may hold its
+// token).
+func checkURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return nil, errors.New("not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, errors.New("not an http or https URL")
+	case u.Host == "":
+		return nil, errors.New("no host")
+	case u.User != nil:
+		return nil, errors.New("credentials in the URL: use basic auth with a password file or variable")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return nil, errors.New("a URL sent to has no fragment")
+	}
+	return u, nil
+}
+
+// shownURL is a URL for an error message: without its password and its
+// query, which may hold a token.
+func shownURL(raw string) string {
+	suffix := ""
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw, suffix = raw[:i], "?..."
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw + suffix
+	}
+	return u.Redacted() + suffix
 }
 
 // peerName names a peer in metrics and logs: its host and port.

@@ -80,8 +80,9 @@ func (i *inventory) set(s *collectors.Snapshot) { i.p.Store(s) }
 // lab is a lifecycle over the lab inventory with a recording sink.
 type labLifecycle struct {
 	*Lifecycle
-	sink *recordingSink
-	inv  *inventory
+	sink  *recordingSink
+	inv   *inventory
+	store *Store // closed after the lifecycle, as the daemon does
 }
 
 func newLabLifecycle(t *testing.T, cfg LifecycleConfig) *labLifecycle {
@@ -104,8 +105,9 @@ func newLabLifecycle(t *testing.T, cfg LifecycleConfig) *labLifecycle {
 		if err := l.Close(ctx); err != nil {
 			t.Errorf("close: %v", err)
 		}
+		cfg.Store.Close()
 	})
-	return &labLifecycle{Lifecycle: l, sink: sink, inv: inv}
+	return &labLifecycle{Lifecycle: l, sink: sink, inv: inv, store: cfg.Store}
 }
 
 // feed judges the attempts of the specs.

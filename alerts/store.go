@@ -33,10 +33,17 @@ const maxStoreSize = 1 << 30
 // Writes are atomic (a temporary file, synced, renamed over the old one),
 // so a crash leaves the old file or the new one, never half of one.
 type Store struct {
-	dir string
+	dir  string
+	lock *os.File // holds the folder's lock until Close
 }
 
-// OpenStore opens the data folder dir, creating it if needed.
+// LockFile is the file in the data folder whose lock tells that a
+// syncwatch uses the folder; it holds that process's ID.
+const LockFile = ".lock"
+
+// OpenStore opens the data folder dir, creating it if needed, and locks
+// it: two sensors sharing one folder would overwrite each other's
+// findings, so a folder another process holds is an error naming it.
 func OpenStore(dir string) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("findings store: no data folder")
@@ -44,7 +51,38 @@ func OpenStore(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("findings store: %w", err)
 	}
-	return &Store{dir: dir}, nil
+	path := filepath.Join(dir, LockFile)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("findings store: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		pid, _ := io.ReadAll(io.LimitReader(f, 32))
+		f.Close()
+		if errors.Is(err, errLocked) {
+			holder := strings.TrimSpace(string(pid))
+			if holder == "" || strings.ContainsFunc(holder, func(r rune) bool { return r < '0' || r > '9' }) {
+				holder = "unknown"
+			}
+			return nil, fmt.Errorf("findings store: data_dir %s is in use by another syncwatch (pid %s): give each sensor a data_dir of its own", dir, holder)
+		}
+		return nil, fmt.Errorf("findings store: locking %s: %w", path, err)
+	}
+	if err := f.Truncate(0); err == nil {
+		fmt.Fprintf(f, "%d\n", os.Getpid())
+	}
+	return &Store{dir: dir, lock: f}, nil
+}
+
+// Close releases the folder for another process. The store may not be
+// used after.
+func (s *Store) Close() error {
+	if s == nil || s.lock == nil {
+		return nil
+	}
+	err := s.lock.Close() // closing the file releases its lock
+	s.lock = nil
+	return err
 }
 
 // Path returns the store file's path.

@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -26,6 +27,9 @@ func closeNow(t *testing.T, l *labLifecycle) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.store.Close(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -166,7 +170,7 @@ func TestStoreAtomic(t *testing.T) {
 	l := restartable(t, dir)
 	l.feed(t, "10.1.0.1>10.0.0.11 accepted at=1")
 	closeNow(t, l)
-	want(t, "data folder", files(t, dir), []string{StoreFile})
+	want(t, "data folder", files(t, dir), []string{LockFile, StoreFile})
 	data, err := os.ReadFile(filepath.Join(dir, StoreFile))
 	if err != nil {
 		t.Fatal(err)
@@ -175,4 +179,26 @@ func TestStoreAtomic(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil || doc.Version != 1 || len(doc.Findings) != 1 || doc.Findings[0].Finding.Key != race1 {
 		t.Errorf("store file %s: %v", data, err)
 	}
+}
+
+// TestStoreLock: a data folder is one sensor's: a second store on it is
+// refused with the holder's process ID, until the first is closed.
+func TestStoreLock(t *testing.T) {
+	dir := t.TempDir()
+	st, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenStore(dir)
+	if want := fmt.Sprintf("findings store: data_dir %s is in use by another syncwatch (pid %d): give each sensor a data_dir of its own", dir, os.Getpid()); err == nil || err.Error() != want {
+		t.Errorf("second store: %v\nwant %s", err, want)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := OpenStore(dir)
+	if err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	again.Close()
 }

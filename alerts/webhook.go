@@ -110,7 +110,7 @@ func NewWebhook(cfg WebhookConfig, m *SinkMetrics) (*Webhook, error) {
 	if cfg.Name == "" {
 		return nil, errors.New("webhook: no name")
 	}
-	if _, err := peerURL(cfg.URL, ""); err != nil {
+	if _, err := checkURL(cfg.URL); err != nil {
 		// The URL may hold a token: name the webhook, not the URL.
 		return nil, fmt.Errorf("webhook %s: URL: %w", cfg.Name, err)
 	}

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/syncwatch/syncwatch/config"
@@ -34,6 +38,12 @@ func runCheckConfig(ctx context.Context, env *environment, args []string) error 
 	lc, err := checkLive(cfg)
 	if err != nil {
 		return err
+	}
+	if err := checkHTTPSinks(cfg); err != nil {
+		return err
+	}
+	if err := checkDataDir(cfg.DataDir); err != nil {
+		return usageError{err}
 	}
 	snap, ws, err := readTranscripts(ctx, cfg.Transcripts)
 	if err != nil {
@@ -93,4 +103,38 @@ func runCheckConfig(ctx context.Context, env *environment, args []string) error 
 		}
 	}
 	return nil
+}
+
+// checkDataDir finds a data_dir that run could not use: a file, or a
+// folder (or, when it does not exist yet, the folder it would be created
+// in) where no file can be written. It writes and removes a temporary
+// file to know.
+func checkDataDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	at := dir
+	for {
+		info, err := os.Stat(at)
+		if err == nil {
+			if !info.IsDir() {
+				return fmt.Errorf("data_dir %s: %s is not a folder", dir, at)
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("data_dir %s: %w", dir, err)
+		}
+		parent := filepath.Dir(at)
+		if parent == at {
+			return fmt.Errorf("data_dir %s: %w", dir, err)
+		}
+		at = parent
+	}
+	f, err := os.CreateTemp(at, ".syncwatch-check-*")
+	if err != nil {
+		return fmt.Errorf("data_dir %s: cannot write in %s: %w", dir, at, errors.Unwrap(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }

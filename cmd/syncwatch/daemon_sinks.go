@@ -197,6 +197,37 @@ func (g *gatedSink) open() {
 	g.held, g.opened = nil, true
 }
 
+// checkHTTPSinks starts and at once closes the Alertmanager and webhook
+// sinks of cfg, as run starts them, so that check-config finds what run
+// would refuse (a URL, a secret, a TLS file); nothing is sent.
+func checkHTTPSinks(cfg *config.Config) error {
+	m, err := alerts.NewSinkMetrics(nil)
+	if err != nil {
+		return err
+	}
+	var started []alerts.Sink
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		closeSinks(ctx, started)
+	}()
+	if amc := alertmanagerConfig(cfg); amc != nil {
+		am, err := alerts.NewAlertmanager(*amc, m)
+		if err != nil {
+			return usageError{fmt.Errorf("sinks: %w", err)}
+		}
+		started = append(started, am)
+	}
+	for i := range cfg.Webhooks {
+		w, err := alerts.NewWebhook(webhookConfig(cfg, i), m)
+		if err != nil {
+			return usageError{fmt.Errorf("sinks: %w", err)}
+		}
+		started = append(started, w)
+	}
+	return nil
+}
+
 // alertmanagerConfig maps the alertmanager section; nil without peers.
 func alertmanagerConfig(cfg *config.Config) *alerts.AlertmanagerConfig {
 	am := &cfg.Alertmanager

@@ -527,6 +527,8 @@ func (d *daemon) closeAll(ctx context.Context) error {
 	if d.evidence != nil {
 		errs = append(errs, d.evidence.Close())
 	}
+	// Last: the lifecycle's final save is done.
+	errs = append(errs, d.store.Close())
 	return errors.Join(errs...)
 }
 

@@ -98,6 +98,27 @@ func TestCheckConfig(t *testing.T) {
 	if code != exitOK || !strings.HasSuffix(out, "\nwarning: no psns: any address on the state-sync port counts as a PSN, and no dACL can be audited against one\n") {
 		t.Errorf("no PSNs: %d %q", code, out)
 	}
+	// What run refuses at its start, check-config refuses: a data_dir
+	// that is a file, a webhook URL with a fragment; a webhook's query
+	// (its token) is fine.
+	notDir := writeIn(t, dir, "ddfile", nil)
+	code, out, errOut = runCLI(t, "check-config", "--config", writeIn(t, dir, "dd.yml", []byte("data_dir: "+notDir+"\n")))
+	if code != exitUsage || out != "" || errOut != "syncwatch check-config: data_dir "+notDir+": "+notDir+" is not a folder\n" {
+		t.Errorf("data_dir a file: %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = runCLI(t, "check-config", "--config", writeIn(t, dir, "dd2.yml", []byte("data_dir: "+filepath.Join(dir, "new", "data")+"\n")))
+	if code != exitOK {
+		t.Errorf("data_dir to create: %d %q", code, errOut)
+	}
+	hook := func(url string) string {
+		return writeIn(t, dir, "hook.yml", []byte("webhooks:\n  - name: oncall\n    url: "+url+"\n"))
+	}
+	if code, out, errOut := runCLI(t, "check-config", "--config", hook("http://127.0.0.1:9/hook?token=URLTOKEN42")); code != exitOK || strings.Contains(out+errOut, "URLTOKEN42") {
+		t.Errorf("webhook with a query: %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, "check-config", "--config", hook("http://127.0.0.1:9/hook#x")); code != exitUsage || errOut != "syncwatch check-config: sinks: webhook oncall: URL: a URL sent to has no fragment\n" {
+		t.Errorf("webhook with a fragment: %d %q", code, errOut)
+	}
 	if code, _, _ := runCLI(t, "check-config"); code != exitUsage {
 		t.Errorf("no --config: %d", code)
 	}

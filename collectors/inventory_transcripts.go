@@ -218,6 +218,21 @@ func (t *Transcripts) Snapshot() (*Snapshot, []Warning) {
 	return NewSnapshot(states...), ws
 }
 
+// OutputFiles returns the files that gave switch output (sessions, ACLs,
+// addresses or a version), in reading order.
+func (t *Transcripts) OutputFiles() []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range t.outputs {
+		o := &t.outputs[i]
+		if !seen[o.File] && !empty(t.outputs[i:i+1]) {
+			seen[o.File] = true
+			out = append(out, o.File)
+		}
+	}
+	return out
+}
+
 // empty reports whether outputs hold nothing about sessions or ACLs (the
 // switch only answered `terminal length 0`, say).
 func empty(outs []SwitchOutput) bool {

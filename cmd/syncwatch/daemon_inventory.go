@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -174,19 +175,30 @@ func derefInt(p *int) int {
 type transcriptSet struct {
 	paths       []string
 	fingerprint string
-	switches    map[string]bool // the switches the transcripts provided
+	// pending is a fingerprint seen once: the files are read when it is
+	// seen again, so that a file is not read while it is being written.
+	pending  string
+	switches map[string]bool // the switches the transcripts provided
+	files    map[string]bool // the files that gave switch output
 }
 
 // readTranscripts reads every path and builds their snapshot.
 func readTranscripts(ctx context.Context, paths []string) (*collectors.Snapshot, []collectors.Warning, error) {
+	snap, ws, _, err := readTranscriptFiles(ctx, paths)
+	return snap, ws, err
+}
+
+// readTranscriptFiles is readTranscripts that also returns the files that
+// gave switch output.
+func readTranscriptFiles(ctx context.Context, paths []string) (*collectors.Snapshot, []collectors.Warning, []string, error) {
 	var tr collectors.Transcripts
 	for _, p := range paths {
 		if err := tr.ReadPathContext(ctx, p); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	snap, ws := tr.Snapshot()
-	return snap, ws, nil
+	return snap, ws, tr.OutputFiles(), nil
 }
 
 // fingerprintPaths sums up the names, sizes and modification times of the
@@ -252,21 +264,44 @@ func (d *daemon) reloadTranscripts(ctx context.Context, paths []string, force bo
 	d.invMu.Lock()
 	defer d.invMu.Unlock()
 	fp := fingerprintPaths(paths)
-	if !force && fp == d.transcripts.fingerprint && equalStrings(paths, d.transcripts.paths) {
-		return nil
+	if !force {
+		if fp == d.transcripts.fingerprint && equalStrings(paths, d.transcripts.paths) {
+			return nil
+		}
+		if fp != d.transcripts.pending {
+			// Changed since the last look: read it once it stays so.
+			d.transcripts.pending = fp
+			return nil
+		}
 	}
-	snap, ws, err := readTranscripts(ctx, paths)
-	if err != nil {
+	snap, ws, files, err := readTranscriptFiles(ctx, paths)
+	fail := func(err error) error {
 		d.metrics.transcriptReads.WithLabelValues("failure").Inc()
 		// Keep what was read before; try again when the files change.
 		d.transcripts.paths, d.transcripts.fingerprint = append([]string(nil), paths...), fp
 		return err
+	}
+	if err != nil {
+		return fail(err)
+	}
+	now := map[string]bool{}
+	for _, f := range files {
+		now[f] = true
+	}
+	for f := range d.transcripts.files {
+		if _, err := os.Stat(f); !now[f] && err == nil {
+			// Emptied or overwritten with something else (a copy cut
+			// short, an editor's truncate): taken at its word, the
+			// switch's sessions would vanish and their findings resolve.
+			return fail(fmt.Errorf("transcript %s gives no switch output any more: keeping what was read before (remove the file if its switch is gone)", f))
+		}
 	}
 	d.metrics.transcriptReads.WithLabelValues("success").Inc()
 	for _, w := range ws {
 		d.log.Warn("transcript", "file", w.File, "line", w.Line, "warning", w.Message)
 	}
 	d.transcripts.paths, d.transcripts.fingerprint = append([]string(nil), paths...), fp
+	d.transcripts.files = now
 	applyTranscripts(d.inv, &d.transcripts, snap)
 	d.log.Info("transcripts read", "paths", paths, "switches", len(snap.Switches()), "sessions", snap.NumSessions(), "warnings", len(ws))
 	d.inventoryChanged(d.inv.Snapshot())

@@ -410,4 +410,32 @@ func TestRunTranscriptErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the read after the fix", func() bool { return reads("success") == "2" })
+
+	// A transcript emptied in place (a copy being written, a truncate)
+	// says nothing of its switch: what it said before is kept, and its
+	// findings do not resolve.
+	sw1 := filepath.Join(switches, "access-sw1.log")
+	good, err := os.ReadFile(sw1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(sw1, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the refused read", func() bool { return reads("failure") == "2" })
+	if n := len(d.findings(t, "").Active); n != 4 {
+		t.Errorf("%d findings after the emptied transcript, want the 4 of before", n)
+	}
+	if want := "transcript " + sw1 + " gives no switch output any more: keeping what was read before (remove the file if its switch is gone)"; !strings.Contains(d.stderr.String(), want) {
+		t.Errorf("the refusal is not logged: %s", d.stderr.String())
+	}
+	if err := os.WriteFile(sw1, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the read of the restored file", func() bool { return reads("success") == "3" })
+	// A transcript removed is its switch gone: that read is taken.
+	if err := os.Remove(sw1); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the read without the file", func() bool { return reads("success") == "4" })
 }

@@ -22,7 +22,8 @@ RUN go build -trimpath -ldflags "-s -w -X main.version=${VERSION} -X main.revisi
  && mkdir -p /out/etc/ssl/certs \
  && cp /etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/ca-certificates.crt \
  && printf 'root:x:0:0:root:/:/sbin/nologin\nsyncwatch:x:65532:65532:syncwatch:/nonexistent:/sbin/nologin\n' > /out/etc/passwd \
- && printf 'root:x:0:\nsyncwatch:x:65532:\n' > /out/etc/group
+ && printf 'root:x:0:\nsyncwatch:x:65532:\n' > /out/etc/group \
+ && mkdir -p /out/var/lib/syncwatch && chmod 0750 /out/var/lib/syncwatch
 
 FROM scratch
 ARG VERSION=dev
@@ -38,6 +39,9 @@ LABEL org.opencontainers.image.title="syncwatch" \
       org.opencontainers.image.created="${CREATED}"
 COPY --from=build /out/etc/passwd /out/etc/group /etc/
 COPY --from=build /out/etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+# The data folder, the sensor's: a named volume mounted on it starts with
+# its owner (an empty one would be root's, and the findings unsaved).
+COPY --from=build --chown=65532:65532 /out/var/lib/syncwatch /var/lib/syncwatch
 # cap_net_raw+ep on the binary: container runtimes give a non-root process
 # no ambient capabilities, so this is how uid 65532 gets the CAP_NET_RAW the
 # container was granted (cap_add NET_RAW; without it the exec fails).

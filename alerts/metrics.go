@@ -51,6 +51,7 @@ type judgeMetrics struct {
 	confirms        *prometheus.CounterVec
 	confirmDuration prometheus.Histogram
 	dropped         prometheus.Counter
+	saves           *prometheus.CounterVec
 	followedGauge   prometheus.Gauge
 	followEvicted   prometheus.Counter
 	watchedGauge    prometheus.Gauge
@@ -99,6 +100,10 @@ func newJudgeMetrics(reg prometheus.Registerer, l *Lifecycle) (*judgeMetrics, er
 			Name: "syncwatch_findings_dropped_total",
 			Help: "Findings not kept because the cap on active findings was reached.",
 		}),
+		saves: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "syncwatch_findings_store_saves_total",
+			Help: "Saves of the active findings to data_dir, by result (success, failure): a failing store forgets them at the next restart.",
+		}, []string{"result"}),
 		followedGauge: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "syncwatch_followed_endpoints",
 			Help: "Endpoints whose probe interval is being learned.",
@@ -120,12 +125,14 @@ func newJudgeMetrics(reg prometheus.Registerer, l *Lifecycle) (*judgeMetrics, er
 		m.findings.WithLabelValues(string(kind))
 		m.active.WithLabelValues(string(kind))
 	}
+	m.saves.WithLabelValues("success")
+	m.saves.WithLabelValues("failure")
 	m.other = m.counters("other")
 	if reg == nil {
 		return m, nil
 	}
 	for _, c := range []prometheus.Collector{m.attempts, m.findings, m.active, m.infoOmitted, m.heldBack, m.confirms,
-		m.confirmDuration, m.dropped, m.followedGauge, m.followEvicted, m.watchedGauge, m.watchEvicted, &activeInfo{l: l}} {
+		m.confirmDuration, m.dropped, m.saves, m.followedGauge, m.followEvicted, m.watchedGauge, m.watchEvicted, &activeInfo{l: l}} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("registering judge metrics: %w", err)
 		}

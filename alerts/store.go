@@ -399,9 +399,14 @@ func (sv *saver) save() error {
 	l.mu.Unlock()
 	sortStored(fs)
 	if err := sv.store.Save(fs, l.cfg.Now()); err != nil {
+		l.metrics.saves.WithLabelValues("failure").Inc()
 		l.log.Error("saving the active findings failed", "error", err)
+		l.mu.Lock()
+		l.dirty = true // tried again at the next change or tick
+		l.mu.Unlock()
 		return err
 	}
+	l.metrics.saves.WithLabelValues("success").Inc()
 	return nil
 }
 

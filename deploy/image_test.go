@@ -162,6 +162,13 @@ func TestImage(t *testing.T) {
 	if want := []string{"etc/group", "etc/passwd", "etc/ssl/certs/ca-certificates.crt", "syncwatch"}; !slices.Equal(files, want) {
 		t.Errorf("rootfs files = %q, want %q", files, want)
 	}
+	// The data folder is the sensor's: a named volume mounted there
+	// starts with this owner (compose's syncwatch-data).
+	if fi, err := os.Stat(filepath.Join(rootfs, "var/lib/syncwatch")); err != nil || !fi.IsDir() {
+		t.Errorf("var/lib/syncwatch: %v, %v", fi, err)
+	} else if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Uid != imageDataOwner || st.Gid != imageDataOwner {
+		t.Errorf("var/lib/syncwatch is owned by %d:%d, want %d", st.Uid, st.Gid, imageDataOwner)
+	}
 	passwd, _ := os.ReadFile(filepath.Join(rootfs, "etc/passwd"))
 	if !strings.Contains(string(passwd), "\nsyncwatch:x:65532:65532:") {
 		t.Errorf("etc/passwd has no syncwatch user with uid 65532:\n%s", passwd)

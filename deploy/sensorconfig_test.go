@@ -28,8 +28,12 @@ type containerFile struct {
 	path     string // in the container
 	content  []byte
 	uid, gid int
-	mode     fs.FileMode
+	mode     fs.FileMode // fs.ModeDir: an empty folder (a volume)
 }
+
+// imageDataOwner owns the image's /var/lib/syncwatch (the Dockerfile's
+// COPY --chown), which a new named volume mounted there starts as.
+const imageDataOwner = 65532
 
 // sensorView is what a deployment gives the sensor's process: its files,
 // the configuration among them, and the user it runs as.
@@ -59,7 +63,11 @@ for d in $tops; do
 done
 mkdir -p /run/syncwatch-check && cp "$bin" /run/syncwatch-check/syncwatch && chmod 0755 /run/syncwatch-check/syncwatch || fail "binary"
 while read -r dst src owner mode; do
-  mkdir -p "$(dirname "$dst")" && rm -f "$dst" && cp "$src" "$dst" && chown "$owner" "$dst" && chmod "$mode" "$dst" || fail "$dst"
+  if [ "$src" = - ]; then
+    mkdir -p "$dst" && chown "$owner" "$dst" && chmod "$mode" "$dst" || fail "$dst"
+  else
+    mkdir -p "$(dirname "$dst")" && rm -f "$dst" && cp "$src" "$dst" && chown "$owner" "$dst" && chmod "$mode" "$dst" || fail "$dst"
+  fi
 done < "$manifest"
 exec setpriv $creds -- /run/syncwatch-check/syncwatch "$@"
 `
@@ -83,9 +91,12 @@ func runInView(t *testing.T, bin string, view sensorView, args ...string) (strin
 			t.Fatalf("view file %s: /%s is not a folder on this host to overlay", f.path, top)
 		}
 		tops[top] = true
-		src := filepath.Join(dir, "file-"+strconv.Itoa(i))
-		if err := os.WriteFile(src, f.content, 0o600); err != nil {
-			t.Fatal(err)
+		src := "-"
+		if !f.mode.IsDir() {
+			src = filepath.Join(dir, "file-"+strconv.Itoa(i))
+			if err := os.WriteFile(src, f.content, 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 		fmt.Fprintf(&manifest, "%s %s %d:%d %04o\n", f.path, src, f.uid, f.gid, f.mode.Perm())
 	}
@@ -180,7 +191,10 @@ func composeView(t *testing.T, secretOwner int, secretMode fs.FileMode) sensorVi
 	for _, vol := range sw.Volumes {
 		parts := strings.Split(vol, ":")
 		if !strings.HasPrefix(parts[0], "/") {
-			continue // a named volume (the data folder)
+			// A named volume (the data folder): Docker fills a new one
+			// from the image's folder, owned by the sensor's user.
+			v.files = append(v.files, containerFile{path: parts[1], uid: imageDataOwner, gid: imageDataOwner, mode: fs.ModeDir | 0o755})
+			continue
 		}
 		v.files = append(v.files, containerFile{path: parts[1], content: placeholder(t, parts[0]), mode: 0o644})
 	}
@@ -233,6 +247,13 @@ func kubernetesView(t *testing.T) sensorView {
 				mode = fs.FileMode(*vol.ConfigMap.DefaultMode)
 			}
 			v.files = append(v.files, containerFile{path: vm.MountPath, content: []byte(m.configMap.Data[vm.SubPath]), mode: mode})
+		case vol.EmptyDir != nil && vm.MountPath == "/tmp":
+			// Scratch space, which check-config does not use; the view
+			// itself is built under /tmp.
+		case vol.EmptyDir != nil:
+			// The kubelet makes an emptyDir writable by everyone (0777);
+			// with fsGroup it is that group's, set-group-ID.
+			v.files = append(v.files, containerFile{path: vm.MountPath, gid: max(fsGroup, 0), mode: fs.ModeDir | fs.ModeSetgid | 0o777})
 		case vol.Secret != nil:
 			if vol.Secret.SecretName != m.secret.Name {
 				t.Fatalf("volume %s: Secret %s, want %s", vm.Name, vol.Secret.SecretName, m.secret.Name)
@@ -292,6 +313,7 @@ func TestShippedSensorConfigs(t *testing.T) {
 	}
 	deployed := "  PSNs: 2, ports: [8449], posture rules: 3, switches: 2\n" +
 		"  capture: ens1f1\n" +
+		"  live collection: 2 switches over SSH, known_hosts /etc/syncwatch/known_hosts (strict)\n" +
 		"  sinks: alertmanager (2 peers)\n" +
 		"  http: :9849 (plain HTTP)\n" +
 		"  data_dir: /var/lib/syncwatch\n" +

@@ -42,7 +42,8 @@ func runCheckConfig(ctx context.Context, env *environment, args []string) error 
 	if err := checkHTTPSinks(cfg); err != nil {
 		return err
 	}
-	if err := checkDataDir(cfg.DataDir); err != nil {
+	dataWarning, err := checkDataDir(cfg.DataDir)
+	if err != nil {
 		return usageError{err}
 	}
 	snap, ws, err := readTranscripts(ctx, cfg.Transcripts)
@@ -91,6 +92,9 @@ func runCheckConfig(ctx context.Context, env *environment, args []string) error 
 	if len(cfg.Transcripts) > 0 {
 		fmt.Fprintf(w, "  transcripts: %s on %s, %s\n", plural(snap.NumSessions(), "session"), plural(len(snap.Switches()), "switch"), plural(len(ws), "warning"))
 	}
+	if dataWarning != "" {
+		fmt.Fprintf(w, "warning: %s\n", dataWarning)
+	}
 	if len(cfg.PSNs) == 0 {
 		fmt.Fprintf(w, "warning: no psns: any address on the state-sync port counts as a PSN, and no dACL can be audited against one\n")
 	}
@@ -105,36 +109,34 @@ func runCheckConfig(ctx context.Context, env *environment, args []string) error 
 	return nil
 }
 
-// checkDataDir finds a data_dir that run could not use: a file, or a
-// folder (or, when it does not exist yet, the folder it would be created
-// in) where no file can be written. It writes and removes a temporary
-// file to know.
-func checkDataDir(dir string) error {
+// checkDataDir finds a data_dir that run could not use. A file there is
+// an error; a folder (or, when it does not exist yet, the folder it would
+// be created in) where this user cannot write is a warning, since run may
+// run as another user or with a volume mounted there. It writes and
+// removes a temporary file to know.
+func checkDataDir(dir string) (warning string, err error) {
 	if dir == "" {
-		return nil
+		return "", nil
 	}
 	at := dir
 	for {
 		info, err := os.Stat(at)
 		if err == nil {
 			if !info.IsDir() {
-				return fmt.Errorf("data_dir %s: %s is not a folder", dir, at)
+				return "", fmt.Errorf("data_dir %s: %s is not a folder", dir, at)
 			}
 			break
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("data_dir %s: %w", dir, err)
-		}
 		parent := filepath.Dir(at)
-		if parent == at {
-			return fmt.Errorf("data_dir %s: %w", dir, err)
+		if !errors.Is(err, fs.ErrNotExist) || parent == at {
+			return fmt.Sprintf("data_dir %s: %v", dir, err), nil
 		}
 		at = parent
 	}
 	f, err := os.CreateTemp(at, ".syncwatch-check-*")
 	if err != nil {
-		return fmt.Errorf("data_dir %s: cannot write in %s: %w", dir, at, errors.Unwrap(err))
+		return fmt.Sprintf("data_dir %s: this user cannot write in %s (%v): run, as its user or with a volume there, must", dir, at, errors.Unwrap(err)), nil
 	}
 	f.Close()
-	return os.Remove(f.Name())
+	return "", os.Remove(f.Name())
 }

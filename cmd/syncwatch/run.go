@@ -426,8 +426,13 @@ loop:
 	d.log.Info("stopping: flushing the sinks and saving the findings")
 	sctx, scancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer scancel()
-	if err := d.closeAll(sctx); err != nil {
+	findingsErr, err := d.closeAll(sctx)
+	if err != nil {
 		d.log.Error("shutdown", "error", err)
+	}
+	if findingsErr != nil && runErr == nil {
+		// The next start would forget (and page again) what was active.
+		runErr = fmt.Errorf("the active findings were not saved: %w", findingsErr)
 	}
 	wg.Wait()
 	select {
@@ -509,14 +514,16 @@ func (d *daemon) tickWithoutCapture(ctx context.Context) {
 }
 
 // closeAll stops what the daemon started, within ctx's deadline.
-func (d *daemon) closeAll(ctx context.Context) error {
+func (d *daemon) closeAll(ctx context.Context) (findingsErr, err error) {
 	var errs []error
 	if d.live != nil {
 		errs = append(errs, d.live.Close())
 	}
 	if d.lc != nil {
-		// Pending confirms end first (their refreshes need the collector).
-		errs = append(errs, d.lc.Close(ctx))
+		// Pending confirms end first (their refreshes need the collector),
+		// then the findings are saved.
+		findingsErr = d.lc.Close(ctx)
+		errs = append(errs, findingsErr)
 	}
 	if d.collector != nil {
 		errs = append(errs, d.closeCollector(ctx))
@@ -529,7 +536,7 @@ func (d *daemon) closeAll(ctx context.Context) error {
 	}
 	// Last: the lifecycle's final save is done.
 	errs = append(errs, d.store.Close())
-	return errors.Join(errs...)
+	return findingsErr, errors.Join(errs...)
 }
 
 // firstPoll reads every live switch once before capture starts, within

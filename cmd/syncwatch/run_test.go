@@ -439,3 +439,41 @@ func TestRunTranscriptErrors(t *testing.T) {
 	}
 	eventually(t, "the read without the file", func() bool { return reads("success") == "4" })
 }
+
+// TestRunStoreFailure: a findings store that cannot be written is counted
+// as it happens, and the stop exits 1: the next start would forget what
+// was active.
+func TestRunStoreFailure(t *testing.T) {
+	dir := t.TempDir()
+	switches := filepath.Join(dir, "switches")
+	copyDir(t, "../../examples/switches", switches)
+	cfgPath := filepath.Join(dir, "syncwatch.yml")
+	os.WriteFile(cfgPath, []byte(daemonConfig(dir, switches, "")), 0o644)
+	d := startDaemon(t, cfgPath)
+	eventually(t, "the audit findings", func() bool { return len(d.findings(t, "").Active) == 4 })
+	saves := func(result string) string {
+		_, m := d.get(t, "/metrics")
+		for _, line := range strings.Split(m, "\n") {
+			if strings.HasPrefix(line, `syncwatch_findings_store_saves_total{result="`+result+`"} `) {
+				return strings.Fields(line)[1]
+			}
+		}
+		return ""
+	}
+	eventually(t, "the first save", func() bool { return saves("success") != "0" && saves("success") != "" })
+	// The folder is replaced by a file: even root cannot write in it.
+	data := filepath.Join(dir, "data")
+	if err := os.Rename(data, data+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(data, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(switches, "access-sw2.log")); err != nil { // its findings resolve
+		t.Fatal(err)
+	}
+	eventually(t, "the failed save", func() bool { return saves("failure") != "0" && saves("failure") != "" })
+	if code := d.stop(); code != exitRuntime || !strings.Contains(d.stderr.String(), "syncwatch run: the active findings were not saved: ") {
+		t.Errorf("exit %d, stderr %s", code, d.stderr.String())
+	}
+}

@@ -90,7 +90,7 @@ func TestRules(t *testing.T) {
 	}
 	want := []string{"SyncwatchSensorDown", "SyncwatchCaptureDrops", "SyncwatchNoPackets", "SyncwatchInterfaceSilent",
 		"SyncwatchInterfaceDown", "SyncwatchCollectorFailing", "SyncwatchHostKeyChanged", "SyncwatchAlertDeliveryFailing",
-		"SyncwatchAlertQueueFull", "SyncwatchFindingsDropped"}
+		"SyncwatchAlertQueueFull", "SyncwatchFindingsDropped", "SyncwatchFindingsStoreFailing"}
 	if !slices.Equal(alerts, want) {
 		t.Errorf("alerts %q, want %q", alerts, want)
 	}

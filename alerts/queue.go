@@ -272,6 +272,7 @@ func (q *sinkQueue[T]) finish(n int, remove bool) {
 func (q *sinkQueue[T]) run() {
 	defer close(q.done)
 	failures := 0
+	var lastReason string
 	for {
 		batch := q.next()
 		if batch == nil {
@@ -304,7 +305,7 @@ func (q *sinkQueue[T]) run() {
 					q.recovered(delivered)
 				}
 			}
-			failures = 0
+			failures, lastReason = 0, ""
 			continue
 		}
 		if q.ctx.Err() != nil {
@@ -322,11 +323,13 @@ func (q *sinkQueue[T]) run() {
 		q.finish(len(batch), false)
 		failures++
 		wait := q.retry.wait(failures)
-		// The first failure and then every tenth are logged: an outage of
-		// an hour is a handful of lines, not thousands.
-		if failures == 1 || failures%10 == 0 {
-			q.log.Warn("delivery failed; retrying", "failures", failures, "reason", de.reason, "error", de.msg, "queued", q.len(), "retry_in", wait)
+		// The first failure, every tenth and one whose reason changed
+		// (a peer that comes back refusing the credentials) are logged:
+		// an outage of an hour is a handful of lines, not thousands.
+		if failures == 1 || failures%10 == 0 || de.reason != lastReason {
+			q.log.Warn("delivery failed; retrying", "failures", failures, "reason", de.reason, "error", de.msg, "queued", q.len(), "retry_in", wait.String())
 		}
+		lastReason = de.reason
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:

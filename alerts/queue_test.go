@@ -2,8 +2,10 @@ package alerts
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/syncwatch/syncwatch/internal/secret"
+	"github.com/syncwatch/syncwatch/internal/testenv"
 )
 
 // batchRecorder is a deliver function that records batches and answers with
@@ -410,5 +413,48 @@ func TestPosterRedactsEchoedSecrets(t *testing.T) {
 				t.Errorf("got %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestQueueLogsAChangedReason: failures are logged the first time, every
+// tenth, and when the reason changes (a peer that comes back refusing the
+// credentials); retry_in is a duration.
+func TestQueueLogsAChangedReason(t *testing.T) {
+	r := newBatchRecorder()
+	r.errs = []error{
+		&deliveryError{reason: reasonConnection, msg: "connection refused"},
+		&deliveryError{reason: reasonHTTP4xx, msg: "HTTP 401"},
+		&deliveryError{reason: reasonHTTP4xx, msg: "HTTP 401"},
+		&deliveryError{reason: reasonHTTP4xx, msg: "HTTP 401"},
+	}
+	var logs testenv.Buffer
+	m, err := NewSinkMetrics(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := newSinkQueue(queueConfig{sink: "test", peer: "p", capacity: 10, maxBatch: 10, retry: fastRetry, metrics: m,
+		log: slog.New(slog.NewJSONHandler(&logs, nil))}, r.deliver)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = q.close(ctx)
+	}()
+	q.put("", "a")
+	r.wait(t, 1)
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if rec["msg"] == "delivery failed; retrying" {
+			if _, err := time.ParseDuration(rec["retry_in"].(string)); err != nil {
+				t.Errorf("retry_in %v: %v", rec["retry_in"], err)
+			}
+			lines = append(lines, fmt.Sprintf("%v %v", rec["failures"], rec["reason"]))
+		}
+	}
+	if want := []string{"1 connection", "2 http_4xx"}; !reflect.DeepEqual(lines, want) {
+		t.Errorf("logged failures %q, want %q", lines, want)
 	}
 }

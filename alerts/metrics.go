@@ -140,6 +140,12 @@ func newJudgeMetrics(reg prometheus.Registerer, l *Lifecycle) (*judgeMetrics, er
 	return m, nil
 }
 
+// Kinds lists every kind of finding: the audit's, then the judge's.
+func Kinds() []Kind {
+	return append([]Kind{KindDACLPermitsPSN, KindDACLBlocksSync, KindDACLMissing, KindDACLUnevaluable, KindPostureUnclassified},
+		traffickinds()...)
+}
+
 // traffickinds lists the judge's kinds, whose series exist from the start.
 func traffickinds() []Kind {
 	return []Kind{KindCompliantReached, KindNotBlocked, KindRace, KindPSNNotListening, KindSyncPathBlocked,

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -94,6 +95,13 @@ func Handler(cfg Config) http.Handler {
 			}
 		}
 		keys, kinds := q["key"], q["kind"]
+		for _, k := range kinds {
+			if !slices.Contains(alerts.Kinds(), alerts.Kind(k)) {
+				// A typo would otherwise read as "no such finding".
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("unknown kind %q", k)})
+				return
+			}
+		}
 		writeFindings(w, filter(src.Active(), keys, kinds), filter(src.Recent(), keys, kinds))
 	})
 	if cfg.Evidence != nil {

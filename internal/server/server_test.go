@@ -99,8 +99,8 @@ func TestRoutes(t *testing.T) {
 	}{
 		{"/healthz", 200, "ok\n"},
 		{"/readyz", 503, `{"ready":false,"reasons":["capture: no interface up"]}` + "\n"},
-		{"/api/v1/findings?kind=nope", 200, "{\"active\": [],\n\"recent\": []}\n"},
 		{"/api/v1/findings?color=red", 400, `{"error":"unknown parameter \"color\" (key, kind)"}` + "\n"},
+		{"/api/v1/findings?kind=bogus", 400, `{"error":"unknown kind \"bogus\""}` + "\n"},
 		{"/evidence/x.pcap", 404, "404 page not found\n"},
 		{"/nothing", 404, "404 page not found\n"},
 	}

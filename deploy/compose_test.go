@@ -190,7 +190,7 @@ func TestComposePrometheusConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := runTool(t, promtool, "check", "config", p)
-	if !strings.Contains(out, "SUCCESS: 10 rules found") {
+	if !strings.Contains(out, "SUCCESS: 11 rules found") {
 		t.Errorf("promtool check config: the rules were not loaded:\n%s", out)
 	}
 	var pc struct {

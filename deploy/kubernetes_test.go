@@ -278,7 +278,7 @@ func TestKubernetesManifests(t *testing.T) {
 	if !bytes.Equal(got, wantJSON) {
 		t.Errorf("prometheusrule.yaml's groups differ from %s:\n%s\n%s", rulesFile, got, wantJSON)
 	}
-	if n := len(want.Groups); n != 1 || len(want.Groups[0].Rules) != 10 {
+	if n := len(want.Groups); n != 1 || len(want.Groups[0].Rules) != 11 {
 		t.Errorf("%s: %d groups", rulesFile, n)
 	}
 }

@@ -340,6 +340,18 @@ func (q *sinkQueue[T]) run() {
 	}
 }
 
+// remaining returns the items that wait, oldest first (after close: those
+// not delivered).
+func (q *sinkQueue[T]) remaining() []T {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := make([]T, 0, len(q.items))
+	for _, e := range q.items {
+		out = append(out, e.v)
+	}
+	return out
+}
+
 // close stops taking items and delivers what waits until ctx ends; what
 // is left then is dropped (counted) and reported.
 func (q *sinkQueue[T]) close(ctx context.Context) error {

@@ -216,29 +216,8 @@ func (s *Store) Save(findings []storedFinding, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("findings store: %w", err)
 	}
-	tmp, err := os.CreateTemp(s.dir, ".findings-*.tmp")
-	if err != nil {
+	if err := writeAtomic(s.Path(), data); err != nil {
 		return fmt.Errorf("findings store: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("findings store %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("findings store %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("findings store %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), s.Path()); err != nil {
-		return fmt.Errorf("findings store: %w", err)
-	}
-	// The rename is durable only once the folder is synced.
-	if d, err := os.Open(s.dir); err == nil {
-		_ = d.Sync()
-		d.Close()
 	}
 	return nil
 }

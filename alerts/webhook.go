@@ -150,6 +150,9 @@ func NewWebhook(cfg WebhookConfig, m *SinkMetrics) (*Webhook, error) {
 // Name returns "webhook".
 func (w *Webhook) Name() string { return "webhook" }
 
+// PeerName returns the webhook's name in the configuration.
+func (w *Webhook) PeerName() string { return w.name }
+
 // Send encodes and signs the notification and queues it, when the
 // finding is at or above the webhook's severity.
 func (w *Webhook) Send(n Notification) {

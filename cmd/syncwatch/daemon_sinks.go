@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -20,6 +21,9 @@ type sinkSet struct {
 	sinks   []alerts.Sink
 	jsonLog *alerts.JSONLog
 	logPath string
+	// outbox is the folder where Close keeps what the webhooks could not
+	// deliver, sent at the next start ("": not kept).
+	outbox string
 }
 
 // Name returns "sinks".
@@ -34,23 +38,62 @@ func (s *sinkSet) Send(n alerts.Notification) {
 	}
 }
 
-// Close flushes and stops every sink within ctx's deadline.
+// Close flushes and stops every sink within ctx's deadline; what a webhook
+// could not deliver is kept in the outbox folder.
 func (s *sinkSet) Close(ctx context.Context) error {
 	s.mu.Lock()
 	sinks := s.sinks
 	s.sinks, s.jsonLog = nil, nil
 	s.mu.Unlock()
-	return closeSinks(ctx, sinks)
+	return closeSinksTo(ctx, sinks, s.outbox)
+}
+
+// restoreOutboxes queues what the webhooks kept in the outbox folder at
+// the last stop; each count and failure is logged.
+func (s *sinkSet) restoreOutboxes(log *slog.Logger) {
+	if s.outbox == "" {
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, k := range s.sinks {
+		if w, ok := k.(*alerts.Webhook); ok {
+			n, err := w.RestoreOutbox(outboxPath(s.outbox, w))
+			switch {
+			case err != nil:
+				log.Error("undelivered notifications not restored", "webhook", w.PeerName(), "error", err)
+			case n > 0:
+				log.Info("notifications undelivered at the last stop queued again", "webhook", w.PeerName(), "notifications", n)
+			}
+		}
+	}
+}
+
+// outboxPath is a webhook's outbox file.
+func outboxPath(dir string, w *alerts.Webhook) string {
+	return filepath.Join(dir, "webhook-"+safeName(w.PeerName())+".json")
 }
 
 // closeSinks closes sinks in parallel: a hanging peer must not eat the
 // others' deadline.
 func closeSinks(ctx context.Context, sinks []alerts.Sink) error {
+	return closeSinksTo(ctx, sinks, "")
+}
+
+// closeSinksTo is closeSinks that keeps what webhooks could not deliver
+// in the outbox folder (when not "").
+func closeSinksTo(ctx context.Context, sinks []alerts.Sink, outbox string) error {
 	errs := make([]error, len(sinks))
 	var wg sync.WaitGroup
 	for i, k := range sinks {
 		wg.Go(func() {
-			if err := k.Close(ctx); err != nil {
+			var err error
+			if w, ok := k.(*alerts.Webhook); ok && outbox != "" {
+				err = w.CloseToOutbox(ctx, outboxPath(outbox, w))
+			} else {
+				err = k.Close(ctx)
+			}
+			if err != nil {
 				errs[i] = fmt.Errorf("%s: %w", k.Name(), err)
 			}
 		})

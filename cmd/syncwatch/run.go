@@ -267,6 +267,10 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 		return nil, usageError{fmt.Errorf("sinks: %w", err)}
 	}
 	d.sinks.install(built, log)
+	if cfg.DataDir != "" {
+		d.sinks.outbox = filepath.Join(cfg.DataDir, "outbox")
+		d.sinks.restoreOutboxes(log)
+	}
 
 	judge := judgeOf(cfg)
 	d.judge.Store(judge)

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -475,5 +476,89 @@ func TestRunStoreFailure(t *testing.T) {
 	eventually(t, "the failed save", func() bool { return saves("failure") != "0" && saves("failure") != "" })
 	if code := d.stop(); code != exitRuntime || !strings.Contains(d.stderr.String(), "syncwatch run: the active findings were not saved: ") {
 		t.Errorf("exit %d, stderr %s", code, d.stderr.String())
+	}
+}
+
+// TestRunWebhookOutbox: what a webhook could not deliver before the stop
+// is kept in data_dir and sent, signed, at the next start (a chat or a
+// pager has no endsAt: a lost "resolved" would leave it firing for good).
+func TestRunWebhookOutbox(t *testing.T) {
+	dir := t.TempDir()
+	switches := filepath.Join(dir, "switches")
+	copyDir(t, "../../examples/switches", switches)
+	secretFile := filepath.Join(dir, "hmac")
+	os.WriteFile(secretFile, []byte("test-only-hmac\n"), 0o600)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // the webhook is down at first
+	cfgPath := filepath.Join(dir, "syncwatch.yml")
+	os.WriteFile(cfgPath, []byte(daemonConfig(dir, switches, "webhooks:\n  - name: chat\n    url: http://"+addr+"/hook\n    secret: {file: "+secretFile+"}\n")), 0o644)
+
+	d := startDaemon(t, cfgPath)
+	eventually(t, "the audit findings", func() bool { return len(d.findings(t, "").Active) == 4 })
+	want := keysOf(d.findings(t, "").Active)
+	if code := d.stop(); code != exitOK {
+		t.Fatalf("exit %d: %s", code, d.stderr.String())
+	}
+	outbox := filepath.Join(dir, "data", "outbox", "webhook-chat.json")
+	if !strings.Contains(d.stderr.String(), "webhook chat: 4 notifications not delivered before the shutdown deadline, kept in "+outbox+" for the next start") {
+		t.Errorf("the stop does not say what it kept:\n%s", d.stderr.String())
+	}
+	if _, err := os.Stat(outbox); err != nil {
+		t.Fatal(err)
+	}
+
+	// The webhook is back; the next start sends what was kept, and only
+	// that (the active findings themselves are not notified again).
+	got := make(chan string, 16)
+	var badSignature atomic.Bool
+	hook := http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if !alerts.VerifySignature([]byte("test-only-hmac"), b, r.Header.Get(alerts.SignatureHeader)) {
+			badSignature.Store(true)
+		}
+		var n struct {
+			Status  alerts.Status
+			Finding struct{ Key string }
+		}
+		json.Unmarshal(b, &n)
+		got <- string(n.Status) + " " + n.Finding.Key
+	})}
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("the webhook's port was taken meanwhile: %v", err)
+	}
+	go hook.Serve(ln)
+	defer hook.Close()
+	d2 := startDaemon(t, cfgPath)
+	defer d2.stop()
+	var heard []string
+	for len(heard) < 4 {
+		select {
+		case n := <-got:
+			heard = append(heard, n)
+		case <-time.After(20 * time.Second):
+			t.Fatalf("heard %q, want 4 notifications; log:\n%s", heard, d2.stderr.String())
+		}
+	}
+	sort.Strings(heard)
+	var wantHeard []string
+	for _, k := range want {
+		wantHeard = append(wantHeard, "firing "+k)
+	}
+	sort.Strings(wantHeard)
+	if !reflect.DeepEqual(heard, wantHeard) || badSignature.Load() {
+		t.Errorf("heard %q (signatures bad: %v), want %q", heard, badSignature.Load(), wantHeard)
+	}
+	if _, err := os.Stat(outbox); !os.IsNotExist(err) {
+		t.Errorf("the outbox is still there: %v", err)
+	}
+	select {
+	case n := <-got:
+		t.Errorf("a fifth notification: %s", n)
+	case <-time.After(300 * time.Millisecond):
 	}
 }

@@ -1,0 +1,146 @@
+package alerts
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// An outbox keeps the notifications a webhook could not deliver before a
+// shutdown, so that the next start sends them: a webhook consumer (a chat,
+// a pager) has no endsAt, and would otherwise show a finding resolved
+// during the outage as firing for good. Alertmanager needs none: its
+// alerts expire and are sent again.
+
+// outboxDoc is an outbox file.
+type outboxDoc struct {
+	Version       int           `json:"version"`
+	Webhook       string        `json:"webhook"`
+	SavedAt       time.Time     `json:"saved_at"`
+	Notifications []outboxEntry `json:"notifications"`
+	_             struct{}      `json:"-"`
+}
+
+type outboxEntry struct {
+	Event    string          `json:"event"`
+	Delivery string          `json:"delivery"`
+	Body     json.RawMessage `json:"body"`
+}
+
+// maxOutbox bounds an outbox file read at start.
+const maxOutbox = 64 << 20
+
+// CloseToOutbox is Close that then writes the notifications not delivered
+// to the file path (atomically), for RestoreOutbox at the next start; the
+// error says how many were kept. With nothing left, no file is written.
+func (w *Webhook) CloseToOutbox(ctx context.Context, path string) error {
+	err := w.queue.close(ctx)
+	left := w.queue.remaining()
+	if len(left) == 0 || path == "" {
+		return err
+	}
+	doc := outboxDoc{Version: 1, Webhook: w.name, SavedAt: w.queue.now().UTC(), Notifications: make([]outboxEntry, 0, len(left))}
+	for _, c := range left {
+		doc.Notifications = append(doc.Notifications, outboxEntry{Event: c.header.Get(EventHeader), Delivery: c.header.Get(DeliveryHeader), Body: c.body})
+	}
+	b, merr := json.Marshal(&doc)
+	if merr != nil {
+		return errors.Join(err, fmt.Errorf("webhook %s: outbox: %w", w.name, merr))
+	}
+	if werr := writeAtomic(path, b); werr != nil {
+		return errors.Join(err, fmt.Errorf("webhook %s: outbox: %w", w.name, werr))
+	}
+	return fmt.Errorf("webhook %s: %d notifications not delivered before the shutdown deadline, kept in %s for the next start", w.name, len(left), path)
+}
+
+// RestoreOutbox queues, oldest first and signed with the current secret,
+// the notifications an earlier CloseToOutbox kept in path, and removes the
+// file. It returns how many; no file is 0 and no error. A damaged file is
+// an error naming it, and is left for a person to read.
+func (w *Webhook) RestoreOutbox(path string) (int, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("webhook %s: outbox: %w", w.name, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxOutbox+1))
+	if err != nil {
+		return 0, fmt.Errorf("webhook %s: outbox: %w", w.name, err)
+	}
+	if len(data) > maxOutbox {
+		return 0, fmt.Errorf("webhook %s: outbox %s: larger than %d MiB", w.name, path, maxOutbox>>20)
+	}
+	var doc outboxDoc
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return 0, fmt.Errorf("webhook %s: outbox %s unreadable: %w", w.name, path, err)
+	}
+	if doc.Version != 1 {
+		return 0, fmt.Errorf("webhook %s: outbox %s: format version %d, this syncwatch reads 1", w.name, path, doc.Version)
+	}
+	n := 0
+	for _, e := range doc.Notifications {
+		if !json.Valid(e.Body) || e.Event == "" {
+			continue
+		}
+		h := http.Header{}
+		h.Set(EventHeader, e.Event)
+		h.Set(DeliveryHeader, e.Delivery)
+		if w.secret != nil {
+			h.Set(SignatureHeader, Sign(w.secret, e.Body))
+		}
+		if w.queue.put("", webhookCall{body: e.Body, header: h}) {
+			n++
+		}
+	}
+	if err := os.Remove(path); err != nil {
+		return n, fmt.Errorf("webhook %s: outbox: %w", w.name, err)
+	}
+	return n, nil
+}
+
+// writeAtomic writes b to path through a synced temporary file in the
+// same folder renamed over it, so that a crash leaves the old file or the
+// new one, never half of one; the folder is created, and synced after the
+// rename (which is durable only then).
+func writeAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("%s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}

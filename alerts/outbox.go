@@ -43,7 +43,17 @@ const maxOutbox = 64 << 20
 func (w *Webhook) CloseToOutbox(ctx context.Context, path string) error {
 	err := w.queue.close(ctx)
 	left := w.queue.remaining()
-	if len(left) == 0 || path == "" {
+	if path == "" {
+		return err
+	}
+	if len(left) == 0 {
+		if w.restored != path {
+			return err // not this webhook's to remove
+		}
+		// Delivered, what was restored from it included.
+		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			return errors.Join(err, fmt.Errorf("webhook %s: outbox: %w", w.name, rerr))
+		}
 		return err
 	}
 	doc := outboxDoc{Version: 1, Webhook: w.name, SavedAt: w.queue.now().UTC(), Notifications: make([]outboxEntry, 0, len(left))}
@@ -61,9 +71,12 @@ func (w *Webhook) CloseToOutbox(ctx context.Context, path string) error {
 }
 
 // RestoreOutbox queues, oldest first and signed with the current secret,
-// the notifications an earlier CloseToOutbox kept in path, and removes the
-// file. It returns how many; no file is 0 and no error. A damaged file is
-// an error naming it, and is left for a person to read.
+// the notifications an earlier CloseToOutbox kept in path. The file stays
+// until CloseToOutbox replaces or removes it, so that a crash before they
+// are delivered loses none (they may then be sent twice, with the same
+// delivery ID). It returns how many; no file is 0 and no error. A damaged
+// file is an error naming it, and is renamed to PATH.damaged for a person
+// to read.
 func (w *Webhook) RestoreOutbox(path string) (int, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -78,16 +91,16 @@ func (w *Webhook) RestoreOutbox(path string) (int, error) {
 		return 0, fmt.Errorf("webhook %s: outbox: %w", w.name, err)
 	}
 	if len(data) > maxOutbox {
-		return 0, fmt.Errorf("webhook %s: outbox %s: larger than %d MiB", w.name, path, maxOutbox>>20)
+		return 0, damaged(path, fmt.Errorf("webhook %s: outbox %s: larger than %d MiB", w.name, path, maxOutbox>>20))
 	}
 	var doc outboxDoc
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
-		return 0, fmt.Errorf("webhook %s: outbox %s unreadable: %w", w.name, path, err)
+		return 0, damaged(path, fmt.Errorf("webhook %s: outbox %s unreadable: %w", w.name, path, err))
 	}
 	if doc.Version != 1 {
-		return 0, fmt.Errorf("webhook %s: outbox %s: format version %d, this syncwatch reads 1", w.name, path, doc.Version)
+		return 0, damaged(path, fmt.Errorf("webhook %s: outbox %s: format version %d, this syncwatch reads 1", w.name, path, doc.Version))
 	}
 	n := 0
 	for _, e := range doc.Notifications {
@@ -104,10 +117,17 @@ func (w *Webhook) RestoreOutbox(path string) (int, error) {
 			n++
 		}
 	}
-	if err := os.Remove(path); err != nil {
-		return n, fmt.Errorf("webhook %s: outbox: %w", w.name, err)
-	}
+	w.restored = path
 	return n, nil
+}
+
+// damaged moves an outbox that cannot be read out of the way of the next
+// stop's, and says where it went.
+func damaged(path string, err error) error {
+	if rerr := os.Rename(path, path+".damaged"); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	return fmt.Errorf("%w (moved to %s.damaged)", err, path)
 }
 
 // writeAtomic writes b to path through a synced temporary file in the

@@ -10,7 +10,8 @@ import (
 )
 
 // TestRestoreOutboxBadFiles: no outbox is nothing to send; a damaged or
-// foreign one is an error naming it, and is left for a person to read.
+// foreign one is an error naming it, and is moved aside for a person to
+// read (the next stop would overwrite it).
 func TestRestoreOutboxBadFiles(t *testing.T) {
 	m, err := NewSinkMetrics(nil)
 	if err != nil {
@@ -39,11 +40,11 @@ func TestRestoreOutboxBadFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		n, err := w.RestoreOutbox(path)
-		if want := fmt.Sprintf(tc.want, path); n != 0 || err == nil || err.Error() != want {
+		if want := fmt.Sprintf(tc.want, path) + " (moved to " + path + ".damaged)"; n != 0 || err == nil || err.Error() != want {
 			t.Errorf("%s: %d %v, want %s", name, n, err, want)
 		}
-		if _, err := os.Stat(path); err != nil {
-			t.Errorf("%s removed: %v", name, err)
+		if b, err := os.ReadFile(path + ".damaged"); err != nil || string(b) != tc.content {
+			t.Errorf("%s not kept aside: %v", name, err)
 		}
 	}
 }

@@ -95,6 +95,9 @@ type Webhook struct {
 	secret []byte
 	log    *slog.Logger
 	queue  *sinkQueue[webhookCall]
+	// restored is the outbox file RestoreOutbox read: CloseToOutbox
+	// removes it once everything is delivered.
+	restored string
 }
 
 // webhookCall is one request ready to send: the body is encoded and signed

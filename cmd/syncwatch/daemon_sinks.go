@@ -42,10 +42,17 @@ func (s *sinkSet) Send(n alerts.Notification) {
 // could not deliver is kept in the outbox folder.
 func (s *sinkSet) Close(ctx context.Context) error {
 	s.mu.Lock()
-	sinks := s.sinks
+	sinks, outbox := s.sinks, s.outbox
 	s.sinks, s.jsonLog = nil, nil
 	s.mu.Unlock()
-	return closeSinksTo(ctx, sinks, s.outbox)
+	return closeSinksTo(ctx, sinks, outbox)
+}
+
+// setOutbox sets the outbox folder.
+func (s *sinkSet) setOutbox(dir string) {
+	s.mu.Lock()
+	s.outbox = dir
+	s.mu.Unlock()
 }
 
 // restoreOutboxes queues what the webhooks kept in the outbox folder at

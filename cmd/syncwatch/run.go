@@ -236,7 +236,11 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 	partial := d
 	defer func() {
 		if err != nil {
-			partial.closeAll(context.Background())
+			// Bounded: a sink whose peer is down retries until its
+			// context ends, and a start that failed must exit.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			partial.closeAll(ctx)
 		}
 	}()
 
@@ -267,10 +271,6 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 		return nil, usageError{fmt.Errorf("sinks: %w", err)}
 	}
 	d.sinks.install(built, log)
-	if cfg.DataDir != "" {
-		d.sinks.outbox = filepath.Join(cfg.DataDir, "outbox")
-		d.sinks.restoreOutboxes(log)
-	}
 
 	judge := judgeOf(cfg)
 	d.judge.Store(judge)
@@ -313,6 +313,13 @@ func newDaemon(env *environment, cfg *config.Config, log *slog.Logger) (d *daemo
 		}
 	} else {
 		log.Warn("no capture.interfaces: judging no traffic (audit only); /readyz stays 503")
+	}
+	// Last, once nothing else can fail the start (a failed start must not
+	// touch the outbox): what the webhooks kept at the last stop; the
+	// files stay until a stop that delivered it.
+	if cfg.DataDir != "" {
+		d.sinks.setOutbox(filepath.Join(cfg.DataDir, "outbox"))
+		d.sinks.restoreOutboxes(log)
 	}
 	now := d.now()
 	d.loadedAt.Store(&now)

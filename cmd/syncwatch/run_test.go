@@ -553,12 +553,44 @@ func TestRunWebhookOutbox(t *testing.T) {
 	if !reflect.DeepEqual(heard, wantHeard) || badSignature.Load() {
 		t.Errorf("heard %q (signatures bad: %v), want %q", heard, badSignature.Load(), wantHeard)
 	}
-	if _, err := os.Stat(outbox); !os.IsNotExist(err) {
-		t.Errorf("the outbox is still there: %v", err)
-	}
 	select {
 	case n := <-got:
 		t.Errorf("a fifth notification: %s", n)
 	case <-time.After(300 * time.Millisecond):
+	}
+	// Kept until a stop that delivered it: a crash meanwhile loses none.
+	if _, err := os.Stat(outbox); err != nil {
+		t.Errorf("the outbox went before the stop: %v", err)
+	}
+	if code := d2.stop(); code != exitOK {
+		t.Errorf("exit %d", code)
+	}
+	if _, err := os.Stat(outbox); !os.IsNotExist(err) {
+		t.Errorf("the outbox is still there after a stop that delivered it: %v", err)
+	}
+}
+
+// TestRunFailedStartKeepsOutbox: a start that fails (a capture interface
+// that is not there) with the webhook down exits at once, and leaves the
+// outbox of the last stop for the next start.
+func TestRunFailedStartKeepsOutbox(t *testing.T) {
+	dir := t.TempDir()
+	outbox := filepath.Join(dir, "data", "outbox", "webhook-chat.json")
+	kept := `{"version":1,"webhook":"chat","saved_at":"2026-12-04T00:00:00Z","notifications":[{"event":"resolved","delivery":"x","body":{"a":1}}]}`
+	if err := os.MkdirAll(filepath.Dir(outbox), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(outbox, []byte(kept), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeIn(t, dir, "c.yml", []byte("psns:\n  - {name: p, addresses: [10.0.0.11]}\ndata_dir: "+filepath.Join(dir, "data")+
+		"\nhttp: {listen: \"127.0.0.1:0\"}\ncapture: {interfaces: [syncwatch-none0]}\nwebhooks:\n  - name: chat\n    url: http://127.0.0.1:9/hook\n"))
+	start := time.Now()
+	code, _, errOut := runCLI(t, "run", "--config", cfg)
+	if code != exitRuntime || time.Since(start) > 30*time.Second { // a hang, not a speed
+		t.Errorf("exit %d after %v: %s", code, time.Since(start), errOut)
+	}
+	if b, err := os.ReadFile(outbox); err != nil || string(b) != kept {
+		t.Errorf("outbox after the failed start: %q %v", b, err)
 	}
 }

@@ -198,7 +198,14 @@ func urlSecrets(raw string) []string {
 	}
 	var out []string
 	if u.RawQuery != "" {
-		out = append(out, u.RawQuery)
+		// As written, as JSON escapes it (& is \u0026), and value by
+		// value, encoded and decoded.
+		out = append(out, u.RawQuery, strings.ReplaceAll(u.RawQuery, "&", `\u0026`))
+		for _, kv := range strings.Split(u.RawQuery, "&") {
+			if _, v, ok := strings.Cut(kv, "="); ok {
+				out = append(out, v)
+			}
+		}
 		for _, vs := range u.Query() {
 			out = append(out, vs...)
 		}

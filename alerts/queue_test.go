@@ -458,3 +458,24 @@ func TestQueueLogsAChangedReason(t *testing.T) {
 		t.Errorf("logged failures %q, want %q", lines, want)
 	}
 }
+
+// TestPosterRedactsEncodedTokens: a query value with escaped characters
+// (a base64 signature) is redacted as the peer echoes it: encoded, decoded,
+// or in JSON with & escaped.
+func TestPosterRedactsEncodedTokens(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		_, raw, _ := strings.Cut(r.URL.RawQuery, "sig=")
+		uri, _ := json.Marshal(map[string]string{"uri": r.URL.RequestURI()})
+		fmt.Fprintf(w, "bad signature %s (%s) %s", raw, r.URL.Query().Get("sig"), uri)
+	}))
+	defer srv.Close()
+	p, err := newHTTPPoster(HTTPOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.post(context.Background(), srv.URL+"/p?a=1&sig=ab%2Bcd%2Fef%3Dgh", []byte("{}"), nil)
+	if de, want := asDeliveryError(err), `HTTP 403: bad signature <secret> (<secret>) {"uri":"/p?<secret>"}`; de == nil || de.msg != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}

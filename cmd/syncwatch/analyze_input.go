@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/syncwatch/syncwatch/capture"
+	"github.com/syncwatch/syncwatch/internal/openfile"
 )
 
 // stdinArg is the file argument that reads standard input; stdinName names
@@ -85,7 +88,21 @@ func sameFileError(first, second string) error {
 // the source and the name that errors and the report give the input.
 func openInput(ctx context.Context, env *environment, path string) (capture.Source, string, error) {
 	if path != stdinArg {
-		src, err := capture.OpenFileContext(ctx, path)
+		if info, err := os.Stat(path); err != nil || info.Mode()&fs.ModeNamedPipe == 0 {
+			src, err := capture.OpenFileContext(ctx, path)
+			return src, path, err
+		}
+		// A named pipe (mkfifo, <(tcpdump ...)) is read as standard
+		// input is: its writer may stay open and quiet, and a signal
+		// must still end the read.
+		f, err := openfile.Open(ctx, path)
+		if err != nil {
+			return nil, path, fmt.Errorf("open capture file: %w", err)
+		}
+		src, err := capture.NewReader(interruptible(ctx, f), path)
+		if err != nil {
+			f.Close()
+		}
 		return src, path, err
 	}
 	var in io.Reader = env.stdin

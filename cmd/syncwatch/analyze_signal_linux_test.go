@@ -137,3 +137,58 @@ func waitsForPartner(pid int) bool {
 	}
 	return false
 }
+
+// TestAnalyzeSignalQuietPipe: a named pipe whose writer stays open and
+// quiet after the capture is ended by a signal, with the report of what
+// was read, as standard input is.
+func TestAnalyzeSignalQuietPipe(t *testing.T) {
+	bin := buildSyncwatch(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "analyze", fifo)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // waits for syncwatch's open
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Write(readExample(t)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := unix.IoctlGetInt(int(w.Fd()), unix.TIOCINQ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("syncwatch did not read the pipe within 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("still running 10 s after SIGINT; stderr %q", stderr.String())
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitRuntime || stderr.String() != "syncwatch analyze: interrupted after 24 packets: the report covers only what was read before\n" ||
+		!strings.Contains(stdout.String(), "Summary: 8 attempts") {
+		t.Errorf("%v, stderr %q, stdout %q", err, stderr.String(), stdout.String())
+	}
+}

@@ -182,6 +182,17 @@ type transcriptSet struct {
 	files    map[string]bool // the files that gave switch output
 }
 
+// underPaths reports whether file is one of paths or inside one of them
+// (a file no longer configured is not a file that went empty).
+func underPaths(file string, paths []string) bool {
+	for _, p := range paths {
+		if rel, err := filepath.Rel(p, file); err == nil && (rel == "." || rel != ".." && !strings.HasPrefix(rel, "../")) {
+			return true
+		}
+	}
+	return false
+}
+
 // readTranscripts reads every path and builds their snapshot.
 func readTranscripts(ctx context.Context, paths []string) (*collectors.Snapshot, []collectors.Warning, error) {
 	snap, ws, _, err := readTranscriptFiles(ctx, paths)
@@ -289,7 +300,7 @@ func (d *daemon) reloadTranscripts(ctx context.Context, paths []string, force bo
 		now[f] = true
 	}
 	for f := range d.transcripts.files {
-		if _, err := os.Stat(f); !now[f] && err == nil {
+		if _, err := os.Stat(f); !now[f] && err == nil && underPaths(f, paths) {
 			// Emptied or overwritten with something else (a copy cut
 			// short, an editor's truncate): taken at its word, the
 			// switch's sessions would vanish and their findings resolve.

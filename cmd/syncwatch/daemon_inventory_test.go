@@ -137,3 +137,21 @@ func TestRestartNeededSwitches(t *testing.T) {
 		}
 	}
 }
+
+// TestUnderPaths: a transcript still configured (itself or in a folder) is
+// one whose silence fails a read; one dropped from the paths is not.
+func TestUnderPaths(t *testing.T) {
+	paths := []string{"/srv/switches", "/srv/extra/sw9.log"}
+	for file, want := range map[string]bool{
+		"/srv/switches/sw1.log":     true,
+		"/srv/switches/a/sw2.log":   true,
+		"/srv/extra/sw9.log":        true,
+		"/srv/extra/sw8.log":        false,
+		"/srv/switches-old/sw1.log": false,
+		"/srv/..switches/x.log":     false,
+	} {
+		if got := underPaths(file, paths); got != want {
+			t.Errorf("underPaths(%s) = %v, want %v", file, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 )
@@ -338,6 +339,34 @@ func (q *sinkQueue[T]) run() {
 			return
 		}
 	}
+}
+
+// takeOver queues vs, oldest first, ahead of the items that wait (behind
+// those in flight), as many as fit; it returns how many.
+func (q *sinkQueue[T]) takeOver(vs []T) int {
+	q.mu.Lock()
+	if q.closing {
+		q.mu.Unlock()
+		return 0
+	}
+	k := 0
+	for k < len(q.items) && q.items[k].inflight {
+		k++
+	}
+	n := min(len(vs), q.capacity-len(q.items))
+	if n <= 0 {
+		q.mu.Unlock()
+		return 0
+	}
+	add := make([]*queued[T], n)
+	for i := range add {
+		add[i] = &queued[T]{v: vs[i]}
+	}
+	q.items = slices.Concat(q.items[:k], add, q.items[k:])
+	q.metrics.queueLength.Set(float64(len(q.items)))
+	q.mu.Unlock()
+	q.signal()
+	return n
 }
 
 // remaining returns the items that wait, oldest first (after close: those

@@ -197,3 +197,24 @@ func deliveryID(n *Notification) string {
 
 // Close delivers what waits until ctx ends.
 func (w *Webhook) Close(ctx context.Context) error { return w.queue.close(ctx) }
+
+// HandOver stops w at once, delivering nothing more, and queues what it
+// had not delivered in dst, ahead of what dst waits to send and signed
+// with dst's secret: a reload replaces a webhook without losing its
+// queue. It returns how many it moved; one in flight when w stopped may
+// reach the peer twice, with the same delivery ID.
+func (w *Webhook) HandOver(dst *Webhook) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = w.queue.close(ctx)
+	left := w.queue.remaining()
+	for i := range left {
+		h := left[i].header.Clone()
+		h.Del(SignatureHeader)
+		if dst.secret != nil {
+			h.Set(SignatureHeader, Sign(dst.secret, left[i].body))
+		}
+		left[i].header = h
+	}
+	return dst.queue.takeOver(left)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -79,6 +80,32 @@ func (s *sinkSet) restoreOutboxes(log *slog.Logger) {
 // outboxPath is a webhook's outbox file.
 func outboxPath(dir string, w *alerts.Webhook) string {
 	return filepath.Join(dir, "webhook-"+safeName(w.PeerName())+".json")
+}
+
+// handOverWebhooks moves what each replaced webhook had not delivered to
+// the new webhook of the same name, and returns the replaced sinks left to
+// close.
+func handOverWebhooks(replaced, installed []alerts.Sink, log *slog.Logger) []alerts.Sink {
+	var rest []alerts.Sink
+	for _, old := range replaced {
+		ow, ok := old.(*alerts.Webhook)
+		if !ok {
+			rest = append(rest, old)
+			continue
+		}
+		i := slices.IndexFunc(installed, func(k alerts.Sink) bool {
+			nw, ok := k.(*alerts.Webhook)
+			return ok && nw.PeerName() == ow.PeerName()
+		})
+		if i < 0 {
+			rest = append(rest, old) // removed: it delivers what it can
+			continue
+		}
+		if n := ow.HandOver(installed[i].(*alerts.Webhook)); n > 0 {
+			log.Info("undelivered notifications moved to the reloaded webhook", "webhook", ow.PeerName(), "notifications", n)
+		}
+	}
+	return rest
 }
 
 // closeSinks closes sinks in parallel: a hanging peer must not eat the

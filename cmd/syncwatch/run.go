@@ -738,7 +738,7 @@ func (d *daemon) reload(ctx context.Context) {
 	st.Judge = judge
 	d.lc.Reconfigure(st)
 	d.cfg.Store(cfg)
-	replaced := d.sinks.install(built, d.log)
+	replaced := handOverWebhooks(d.sinks.install(built, d.log), built.sinks, d.log)
 	seed(built, d.lc.Active(), d.lc.Clock(), d.collector != nil)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)

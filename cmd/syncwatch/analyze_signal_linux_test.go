@@ -15,6 +15,75 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// signalled is a syncwatch process started for a signal test.
+type signalled struct {
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+	done           chan error
+}
+
+// startSignalled starts the binary with args; stdin, when not nil, is its
+// standard input (closed here once the process has it).
+func startSignalled(t *testing.T, bin string, stdin *os.File, args ...string) *signalled {
+	t.Helper()
+	p := &signalled{cmd: exec.Command(bin, args...), done: make(chan error, 1)}
+	p.cmd.Stdin = stdin
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if stdin != nil {
+		stdin.Close()
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	return p
+}
+
+// waitFor polls cond until it holds, for up to 10 s.
+func (p *signalled) waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			p.cmd.Process.Kill()
+			t.Fatalf("%s: not within 10 s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// drained reports whether syncwatch read everything written to the pipe w.
+func drained(t *testing.T, w *os.File) func() bool {
+	return func() bool {
+		n, err := unix.IoctlGetInt(int(w.Fd()), unix.TIOCINQ) // FIONREAD: bytes not yet read
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n == 0
+	}
+}
+
+// signal sends sig and returns the exit code, failing the test when the
+// process runs on for 10 s.
+func (p *signalled) signal(t *testing.T, sig syscall.Signal) int {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	select {
+	case err = <-p.done:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		t.Fatalf("still running 10 s after %s; stderr %q", sig, p.stderr.String())
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("%v, stderr %q", err, p.stderr.String())
+	}
+	return ee.ExitCode()
+}
+
 // TestAnalyzeSignal runs the binary on a pipe that stays open after the
 // example (a producer gone quiet) and sends it SIGINT: it ends at once
 // with exit code 1 and says it was interrupted; a SIGTERM does the same.
@@ -22,52 +91,20 @@ func TestAnalyzeSignal(t *testing.T) {
 	bin := buildSyncwatch(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
-			cmd := exec.Command(bin, "analyze", "-")
 			r, w, err := os.Pipe()
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer w.Close()
-			cmd.Stdin = r
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			r.Close()
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
+			p := startSignalled(t, bin, r, "analyze", "-")
 			if _, err := w.Write(readExample(t)); err != nil {
 				t.Fatal(err)
 			}
 			// Once the pipe is empty, syncwatch reads standard input, which
 			// it does after its signal handler is set up.
-			deadline := time.Now().Add(10 * time.Second)
-			for {
-				n, err := unix.IoctlGetInt(int(w.Fd()), unix.TIOCINQ) // FIONREAD: bytes not yet read
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n == 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatal("syncwatch did not read standard input within 10 s")
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			if err := cmd.Process.Signal(sig); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case err = <-done:
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				t.Fatalf("still running 10 s after %s; stderr %q", sig, stderr.String())
-			}
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != exitRuntime || !strings.HasPrefix(stderr.String(), "syncwatch analyze: interrupted ") {
-				t.Errorf("%v, stderr %q, stdout %q", err, stderr.String(), stdout.String())
+			p.waitFor(t, "syncwatch reads standard input", drained(t, w))
+			if code := p.signal(t, sig); code != exitRuntime || !strings.HasPrefix(p.stderr.String(), "syncwatch analyze: interrupted ") {
+				t.Errorf("exit %d, stderr %q, stdout %q", code, p.stderr.String(), p.stdout.String())
 			}
 		})
 	}
@@ -90,37 +127,12 @@ func TestAnalyzeSignalPipeWithoutWriter(t *testing.T) {
 		{[]string{"audit", "--psn", "10.0.0.11", "--switch-output", fifo}, "syncwatch audit: transcript: open " + fifo + ": no program writes to the pipe: context canceled\n"},
 	} {
 		t.Run(tc.args[0], func(t *testing.T) {
-			cmd := exec.Command(bin, tc.args...)
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
+			p := startSignalled(t, bin, nil, tc.args...)
 			// The signal handler is set up before any file is opened;
 			// wait until the open waits (the process sleeps in it).
-			deadline := time.Now().Add(10 * time.Second)
-			for !waitsForPartner(cmd.Process.Pid) {
-				if time.Now().After(deadline) {
-					cmd.Process.Kill()
-					t.Fatal("never waited in the open of the pipe")
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-				t.Fatal(err)
-			}
-			var err error
-			select {
-			case err = <-done:
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				t.Fatalf("still running 10 s after SIGTERM; stderr %q", stderr.String())
-			}
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != exitRuntime || stderr.String() != tc.want || stdout.Len() != 0 {
-				t.Errorf("%v, stderr %q, stdout %q", err, stderr.String(), stdout.String())
+			p.waitFor(t, "the open of the pipe waits", func() bool { return waitsForPartner(p.cmd.Process.Pid) })
+			if code := p.signal(t, syscall.SIGTERM); code != exitRuntime || p.stderr.String() != tc.want || p.stdout.Len() != 0 {
+				t.Errorf("exit %d, stderr %q, stdout %q", code, p.stderr.String(), p.stdout.String())
 			}
 		})
 	}
@@ -147,14 +159,7 @@ func TestAnalyzeSignalQuietPipe(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "analyze", fifo)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	p := startSignalled(t, bin, nil, "analyze", fifo)
 	w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // waits for syncwatch's open
 	if err != nil {
 		t.Fatal(err)
@@ -163,32 +168,10 @@ func TestAnalyzeSignalQuietPipe(t *testing.T) {
 	if _, err := w.Write(readExample(t)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		n, err := unix.IoctlGetInt(int(w.Fd()), unix.TIOCINQ)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("syncwatch did not read the pipe within 10 s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err = <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("still running 10 s after SIGINT; stderr %q", stderr.String())
-	}
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitRuntime || stderr.String() != "syncwatch analyze: interrupted after 24 packets: the report covers only what was read before\n" ||
-		!strings.Contains(stdout.String(), "Summary: 8 attempts") {
-		t.Errorf("%v, stderr %q, stdout %q", err, stderr.String(), stdout.String())
+	p.waitFor(t, "syncwatch reads the pipe", drained(t, w))
+	if code := p.signal(t, syscall.SIGINT); code != exitRuntime ||
+		p.stderr.String() != "syncwatch analyze: interrupted after 24 packets: the report covers only what was read before\n" ||
+		!strings.Contains(p.stdout.String(), "Summary: 8 attempts") {
+		t.Errorf("exit %d, stderr %q, stdout %q", code, p.stderr.String(), p.stdout.String())
 	}
 }

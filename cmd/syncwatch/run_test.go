@@ -97,6 +97,19 @@ func (d *runningDaemon) get(t *testing.T, path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// metric returns the value of one series of /metrics, named with its
+// labels as the exposition writes them, or "" when it is not there.
+func (d *runningDaemon) metric(t *testing.T, series string) string {
+	t.Helper()
+	_, m := d.get(t, "/metrics")
+	for _, line := range strings.Split(m, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
 type findingsDoc struct {
 	Active []map[string]any `json:"active"`
 	Recent []map[string]any `json:"recent"`
@@ -388,13 +401,7 @@ func TestRunTranscriptErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	reads := func(result string) string {
-		_, m := d.get(t, "/metrics")
-		for _, line := range strings.Split(m, "\n") {
-			if strings.HasPrefix(line, `syncwatch_transcript_reads_total{result="`+result+`"} `) {
-				return strings.Fields(line)[1]
-			}
-		}
-		return ""
+		return d.metric(t, `syncwatch_transcript_reads_total{result="`+result+`"}`)
 	}
 	eventually(t, "the failed read", func() bool { return reads("failure") == "1" })
 	time.Sleep(300 * time.Millisecond) // several polls: none reads again
@@ -453,13 +460,7 @@ func TestRunStoreFailure(t *testing.T) {
 	d := startDaemon(t, cfgPath)
 	eventually(t, "the audit findings", func() bool { return len(d.findings(t, "").Active) == 4 })
 	saves := func(result string) string {
-		_, m := d.get(t, "/metrics")
-		for _, line := range strings.Split(m, "\n") {
-			if strings.HasPrefix(line, `syncwatch_findings_store_saves_total{result="`+result+`"} `) {
-				return strings.Fields(line)[1]
-			}
-		}
-		return ""
+		return d.metric(t, `syncwatch_findings_store_saves_total{result="`+result+`"}`)
 	}
 	eventually(t, "the first save", func() bool { return saves("success") != "0" && saves("success") != "" })
 	// The folder is replaced by a file: even root cannot write in it.

@@ -41,33 +41,34 @@ const maxOutbox = 64 << 20
 // to the file path (atomically), for RestoreOutbox at the next start; the
 // error says how many were kept. With nothing left, no file is written.
 func (w *Webhook) CloseToOutbox(ctx context.Context, path string) error {
-	err := w.queue.close(ctx)
-	left := w.queue.remaining()
 	if path == "" {
-		return err
+		return w.Close(ctx)
 	}
-	if len(left) == 0 {
-		if w.restored != path {
-			return err // not this webhook's to remove
+	kept := false
+	err := w.queue.halt(ctx, func(left []webhookCall) error {
+		kept = true
+		doc := outboxDoc{Version: 1, Webhook: w.name, SavedAt: w.queue.now().UTC(), Notifications: make([]outboxEntry, 0, len(left))}
+		for _, c := range left {
+			doc.Notifications = append(doc.Notifications, outboxEntry{Event: c.header.Get(EventHeader), Delivery: c.header.Get(DeliveryHeader), Body: c.body})
 		}
-		// Delivered, what was restored from it included.
-		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			return errors.Join(err, fmt.Errorf("webhook %s: outbox: %w", w.name, rerr))
+		b, err := json.Marshal(&doc)
+		if err == nil {
+			err = writeAtomic(path, b)
 		}
-		return err
+		if err != nil {
+			// Not kept: lost, as without an outbox.
+			w.queue.metrics.drop(reasonShutdown, len(left))
+			return fmt.Errorf("webhook %s: %d notifications not delivered before the shutdown deadline, and not kept: outbox: %w", w.name, len(left), err)
+		}
+		return fmt.Errorf("webhook %s: %d notifications not delivered before the shutdown deadline, kept in %s for the next start", w.name, len(left), path)
+	})
+	if !kept && w.restored == path {
+		// Everything delivered, what was restored from it included.
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("webhook %s: outbox: %w", w.name, err)
+		}
 	}
-	doc := outboxDoc{Version: 1, Webhook: w.name, SavedAt: w.queue.now().UTC(), Notifications: make([]outboxEntry, 0, len(left))}
-	for _, c := range left {
-		doc.Notifications = append(doc.Notifications, outboxEntry{Event: c.header.Get(EventHeader), Delivery: c.header.Get(DeliveryHeader), Body: c.body})
-	}
-	b, merr := json.Marshal(&doc)
-	if merr != nil {
-		return errors.Join(err, fmt.Errorf("webhook %s: outbox: %w", w.name, merr))
-	}
-	if werr := writeAtomic(path, b); werr != nil {
-		return errors.Join(err, fmt.Errorf("webhook %s: outbox: %w", w.name, werr))
-	}
-	return fmt.Errorf("webhook %s: %d notifications not delivered before the shutdown deadline, kept in %s for the next start", w.name, len(left), path)
+	return err
 }
 
 // RestoreOutbox queues, oldest first and signed with the current secret,

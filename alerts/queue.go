@@ -111,7 +111,7 @@ type sinkQueue[T any] struct {
 	abort  context.CancelFunc // Close's deadline passed: stop now
 	done   chan struct{}
 	closed sync.Once
-	result error
+	result error // halt's
 }
 
 // queueConfig is what a sink tells its queues.
@@ -384,6 +384,17 @@ func (q *sinkQueue[T]) remaining() []T {
 // close stops taking items and delivers what waits until ctx ends; what
 // is left then is dropped (counted) and reported.
 func (q *sinkQueue[T]) close(ctx context.Context) error {
+	return q.halt(ctx, func(left []T) error {
+		q.metrics.drop(reasonShutdown, len(left))
+		return fmt.Errorf("%s %s: %d notifications not delivered before the shutdown deadline", q.sink, q.peer, len(left))
+	})
+}
+
+// halt stops taking items and delivers what waits until ctx ends; then,
+// when some were not delivered, keep gets them, oldest first, to keep
+// elsewhere or count as dropped. Its error is halt's, then and at every
+// later call.
+func (q *sinkQueue[T]) halt(ctx context.Context, keep func(left []T) error) error {
 	q.closed.Do(func() {
 		q.mu.Lock()
 		q.closing = true
@@ -396,9 +407,8 @@ func (q *sinkQueue[T]) close(ctx context.Context) error {
 			<-q.done
 		}
 		q.abort()
-		if n := q.len(); n > 0 {
-			q.metrics.drop(reasonShutdown, n)
-			q.result = fmt.Errorf("%s %s: %d notifications not delivered before the shutdown deadline", q.sink, q.peer, n)
+		if left := q.remaining(); len(left) > 0 {
+			q.result = keep(left)
 		}
 	})
 	return q.result

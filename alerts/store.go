@@ -37,6 +37,9 @@ type Store struct {
 	lock *os.File // holds the folder's lock until Close
 }
 
+// errLocked is lockFile's error when another process holds the lock.
+var errLocked = errors.New("locked by another process")
+
 // LockFile is the file in the data folder whose lock tells that a
 // syncwatch uses the folder; it holds that process's ID.
 const LockFile = ".lock"

@@ -2,13 +2,7 @@
 
 package alerts
 
-import (
-	"errors"
-	"os"
-)
-
-// errLocked is lockFile's error when another process holds the lock.
-var errLocked = errors.New("locked by another process")
+import "os"
 
 // lockFile takes no lock where flock is not available.
 func lockFile(*os.File) error { return nil }

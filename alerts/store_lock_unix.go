@@ -8,9 +8,6 @@ import (
 	"syscall"
 )
 
-// errLocked is lockFile's error when another process holds the lock.
-var errLocked = errors.New("locked by another process")
-
 // lockFile takes an exclusive lock on f without waiting. A file system
 // without locks (some network volumes) is no lock and no error: the
 // sensor starts as it did before there was a lock.

@@ -206,15 +206,21 @@ func (w *Webhook) Close(ctx context.Context) error { return w.queue.close(ctx) }
 func (w *Webhook) HandOver(dst *Webhook) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_ = w.queue.close(ctx)
-	left := w.queue.remaining()
-	for i := range left {
-		h := left[i].header.Clone()
-		h.Del(SignatureHeader)
-		if dst.secret != nil {
-			h.Set(SignatureHeader, Sign(dst.secret, left[i].body))
+	moved := 0
+	_ = w.queue.halt(ctx, func(left []webhookCall) error {
+		for i := range left {
+			h := left[i].header.Clone()
+			h.Del(SignatureHeader)
+			if dst.secret != nil {
+				h.Set(SignatureHeader, Sign(dst.secret, left[i].body))
+			}
+			left[i].header = h
 		}
-		left[i].header = h
-	}
-	return dst.queue.takeOver(left)
+		moved = dst.queue.takeOver(left)
+		if moved < len(left) {
+			w.queue.metrics.drop(reasonShutdown, len(left)-moved) // dst is full
+		}
+		return nil
+	})
+	return moved
 }
